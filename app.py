@@ -1,0 +1,54 @@
+"""The Flask application factory. `app = create_app()` is what servers load."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from bot import cli
+from bot.clock import SystemClock
+from bot.config import from_environment
+from bot.logs import configure_logging
+from bot.web import close_db, health, webhooks
+from models import make_engine
+
+log = logging.getLogger("agendai")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings (environment, then `config`), database, blueprints, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(from_environment(app.instance_path))
+    app.config.update(config or {})
+    configure_logging(app.config["LOG_LEVEL"])
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    app.extensions["agendai.engine"] = make_engine(app.config["DATABASE_URL"])
+    app.extensions["agendai.clock"] = app.config.get("CLOCK") or SystemClock()
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+
+    app.teardown_appcontext(close_db)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(webhooks.bp)
+    cli.register(app)
+    _warn_if_insecure(app)
+    return app
+
+
+def _warn_if_insecure(app: Flask) -> None:
+    if app.config["TWILIO_SKIP_SIGNATURE"]:
+        log.warning(
+            "!!! TWILIO_SKIP_SIGNATURE is on: webhook signatures are NOT checked. "
+            "Anyone can post messages as any patient. Development only. !!!"
+        )
+    elif not app.config["TWILIO_AUTH_TOKEN"]:
+        log.warning("TWILIO_AUTH_TOKEN is not set: /webhooks/twilio answers 503 until it is")
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Messaging providers: parse inbound, verify it, render or send outbound."""

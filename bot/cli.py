@@ -1,0 +1,184 @@
+"""`flask --app app <command>`: database, demo data, terminal chat, handoffs, diagram."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import click
+from flask import Flask, current_app
+from sqlmodel import col, select
+
+from bot import demo
+from bot.channels.base import Inbound
+from bot.engine import handle
+from bot.identity import mask
+from bot.scheduling.calendar import generate_slots
+from models import Clinic, Conversation, new_session
+from models.migrate import upgrade
+
+CHAT_PROVIDER = "chat"
+
+
+def register(app: Flask) -> None:
+    """Attach every command to the app."""
+    for command in (
+        db_group,
+        demo_command,
+        setup_command,
+        chat_command,
+        slots_group,
+        handoff_group,
+        diagram_command,
+    ):
+        app.cli.add_command(command)
+
+
+def _session():
+    return new_session(current_app.extensions["agendai.engine"])
+
+
+def _clock():
+    return current_app.extensions["agendai.clock"]
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the database to the latest schema."""
+    upgrade(current_app.extensions["agendai.engine"])
+    click.echo("database is up to date")
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load "Clínica Demo" (safe to run twice)."""
+    now = _clock().now()
+    with _session() as session:
+        clinic = demo.load_demo(session, today=now.date(), now=now)
+        click.echo(f"demo clinic ready: {clinic.name} (id {clinic.id})")
+
+
+@click.command("setup")
+def setup_command() -> None:
+    """Upgrade the database, load the demo clinic when there is none, say how to talk to the bot."""
+    upgrade(current_app.extensions["agendai.engine"])
+    with _session() as session:
+        empty = session.exec(select(Clinic.id)).first() is None
+    if empty:
+        demo_command.callback()  # type: ignore[misc]
+    click.echo(
+        "\nAgendaí is starting on http://127.0.0.1:5000\n"
+        "  talk to the bot here:      .venv/bin/flask --app app chat\n"
+        "  as a known demo patient:   .venv/bin/flask --app app chat --phone +5511987654321\n"
+        "  health:                    curl -s http://127.0.0.1:5000/healthz\n"
+        "  WhatsApp (Twilio sandbox): see README, 'Connecting Twilio'\n"
+    )
+
+
+@click.command("chat")
+@click.option("--phone", default="+5511900000000", show_default=True, help="The patient's number.")
+@click.option("--name", default="", help="The WhatsApp profile name to send.")
+@click.option(
+    "--clinic-number",
+    default=demo.DEMO_NUMBERS[0],
+    show_default=True,
+    help="The clinic number to write to.",
+)
+def chat_command(phone: str, name: str, clinic_number: str) -> None:
+    """Talk to the bot in the terminal, through the same handle() as WhatsApp."""
+    sender = "whatsapp:+" + re.sub(r"\D", "", phone)
+    receiver = "whatsapp:+" + re.sub(r"\D", "", clinic_number)
+    click.echo(f"Chatting as {mask(sender)} with {receiver}. Ctrl-D to leave.\n")
+    while True:
+        try:
+            text = click.prompt(click.style("você", fg="green"), prompt_suffix="> ")
+        except (click.Abort, EOFError):
+            click.echo()
+            return
+        inbound = Inbound(
+            provider=CHAT_PROVIDER,
+            message_id=f"chat-{uuid.uuid4().hex}",
+            from_address=sender,
+            to_address=receiver,
+            body=text,
+            profile_name=name or None,
+        )
+        with _session() as session:
+            replies = handle(inbound, session=session, clock=_clock())
+        for reply in replies:
+            click.echo(click.style("bot", fg="cyan") + "> " + whatsapp_to_terminal(reply.render()))
+            click.echo()
+
+
+def whatsapp_to_terminal(text: str) -> str:
+    """Show WhatsApp's *bold* as terminal bold."""
+    return re.sub(r"\*([^*\n]+)\*", lambda match: click.style(match.group(1), bold=True), text)
+
+
+@click.group("slots")
+def slots_group() -> None:
+    """Bookable slots."""
+
+
+@slots_group.command("generate")
+@click.option("--days", default=30, show_default=True, help="How many days ahead.")
+def slots_generate(days: int) -> None:
+    """Create missing slots from working hours for every clinic (safe to run daily)."""
+    today = _clock().now().date()
+    with _session() as session:
+        clinic_ids = session.exec(select(Clinic.id)).all()
+        created = sum(
+            generate_slots(session, clinic_id=cid, start=today, days=days) for cid in clinic_ids
+        )
+        session.commit()
+    click.echo(f"{created} slots created")
+
+
+@click.group("handoff")
+def handoff_group() -> None:
+    """Conversations waiting for a human."""
+
+
+@handoff_group.command("list")
+def handoff_list() -> None:
+    """Conversations an operator owns (the bot is silent in them)."""
+    with _session() as session:
+        rows = session.exec(
+            select(Conversation)
+            .where(col(Conversation.handoff_at).is_not(None))
+            .order_by(col(Conversation.handoff_at))
+        ).all()
+        for conversation in rows:
+            click.echo(
+                f"{conversation.id}\t{mask(conversation.address)}\t"
+                f"since {conversation.handoff_at:%Y-%m-%d %H:%M} UTC"
+            )
+        if not rows:
+            click.echo("no conversation is waiting for a human")
+
+
+@handoff_group.command("release")
+@click.argument("conversation_id", type=int)
+def handoff_release(conversation_id: int) -> None:
+    """Give a conversation back to the bot, in the state where it was."""
+    with _session() as session:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is None:
+            raise click.ClickException(f"no conversation {conversation_id}")
+        conversation.handoff_at = None
+        conversation.updated_at = _clock().now()
+        session.commit()
+    click.echo(f"conversation {conversation_id} is back with the bot")
+
+
+@click.command("diagram")
+def diagram_command() -> None:
+    """Print the conversation's state diagram (mermaid)."""
+    from flows.conversation import ConversationFlow
+
+    click.echo(format(ConversationFlow, "mermaid"))  # type: ignore[arg-type]

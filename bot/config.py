@@ -1,0 +1,41 @@
+"""Settings from the environment, with safe defaults for development."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+TRUTHY = {"1", "true", "yes", "on"}
+
+
+class ConfigError(ValueError):
+    """A setting with a value that cannot work; the message names it."""
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    """Read every setting the app knows from os.environ (values stay strings: no JSON parsing)."""
+    env = os.environ
+    default_db = "sqlite:///" + str(Path(instance_path) / "agendai.db")
+    return {
+        "DATABASE_URL": env.get("DATABASE_URL") or default_db,
+        "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN", ""),
+        "TWILIO_SKIP_SIGNATURE": env.get("TWILIO_SKIP_SIGNATURE", "").lower() in TRUTHY,
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),
+        "SECRET_KEY": env.get("SECRET_KEY", ""),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+    }
+
+
+def _int(env: os._Environ[str] | dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, got {value}")
+    return value

@@ -1,0 +1,236 @@
+"""handle(): the single way a patient message enters the system, whatever the channel."""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot import patients
+from bot.channels.base import Inbound, Reply
+from bot.clock import Clock
+from bot.identity import digits_of, mask
+from bot.scheduling import LocalScheduling
+from bot.understanding import understand
+from flows.settings import settings_or_default
+from flows.steps import step
+from flows.texts import Texts
+from flows.turn import Turn, zone_for
+from models import Client, Clinic, ClinicNumber, Conversation, Direction, Message
+
+log = logging.getLogger(__name__)
+
+
+def handle(inbound: Inbound, *, session: Session, clock: Clock) -> list[Reply]:
+    """Process one inbound message exactly once and return the bot's replies.
+
+    Owns the transaction: everything the turn changes is committed together, or nothing is.
+    A message id seen before returns the replies stored the first time and changes nothing.
+    """
+    stored = _stored_replies(session, inbound)
+    if stored is not None:
+        return stored
+    clinic = _clinic_for(session, inbound.to_address)
+    if clinic is None:
+        log.warning(
+            "no clinic answers %s; message from %s ignored",
+            mask(inbound.to_address),
+            mask(inbound.from_address),
+        )
+        _store_inbound(session, inbound, clinic_id=None, conversation_id=None, clock=clock)
+        session.commit()
+        return []
+    conversation = _lock_conversation(session, clinic, inbound, clock)
+    # Checked again under the conversation's lock: a concurrent redelivery has committed by now.
+    stored = _stored_replies(session, inbound)
+    if stored is not None:
+        session.rollback()
+        return stored
+    try:
+        replies = _turn(session, clinic, conversation, inbound, clock)
+    except IntegrityError:
+        session.rollback()
+        return _stored_replies(session, inbound) or []
+    except Exception:
+        session.rollback()
+        log.exception("turn failed for conversation of %s", mask(inbound.from_address))
+        return _fail_safe(session, clinic, inbound, clock)
+    session.commit()
+    return replies
+
+
+def _turn(
+    session: Session, clinic: Clinic, conversation: Conversation, inbound: Inbound, clock: Clock
+) -> list[Reply]:
+    now = clock.now()
+    message = _store_inbound(
+        session, inbound, clinic_id=clinic.id, conversation_id=conversation.id, clock=clock
+    )
+    conversation.last_inbound_at = now
+    conversation.updated_at = now
+    if inbound.profile_name:
+        conversation.profile_name = inbound.profile_name
+    if conversation.handoff_at is not None:
+        return []  # an operator owns the conversation: store only
+    client = _client_for(session, clinic, conversation)
+    settings = settings_or_default(clinic.settings, clinic_id=clinic.id)
+    turn = Turn(
+        session=session,
+        clinic=clinic,
+        conversation=conversation,
+        inbound=inbound,
+        understanding=understand(
+            inbound.button_text or inbound.body,
+            options=conversation.context.get("option_labels", []),
+            now=now,
+            tz=_zone(session, clinic, conversation),
+        ),
+        scheduling=LocalScheduling(session=session, clock=clock),
+        clock=clock,
+        texts=Texts(clinic.texts, settings.language),
+        settings=settings,
+        client=client,
+    )
+    step(turn)
+    _store_replies(session, turn.replies, message, clock)
+    return turn.replies
+
+
+def _zone(session: Session, clinic: Clinic, conversation: Conversation) -> ZoneInfo:
+    return zone_for(session, clinic.id, conversation.context.get("location_id"))
+
+
+def _client_for(session: Session, clinic: Clinic, conversation: Conversation) -> Client | None:
+    if conversation.client_id is not None:
+        return session.get(Client, conversation.client_id)
+    client = patients.find_by_address(session, clinic_id=clinic.id, address=conversation.address)
+    if client is not None:
+        conversation.client_id = client.id
+    return client
+
+
+def _clinic_for(session: Session, to_address: str) -> Clinic | None:
+    number = digits_of(to_address)
+    if not number:
+        return None
+    return session.exec(
+        select(Clinic).join(ClinicNumber).where(ClinicNumber.number == number)
+    ).first()
+
+
+def _lock_conversation(
+    session: Session, clinic: Clinic, inbound: Inbound, clock: Clock
+) -> Conversation:
+    """Get or create the conversation row and lock it for this turn (PostgreSQL row lock)."""
+    now = clock.now()
+    values = dict(
+        clinic_id=clinic.id,
+        address=inbound.from_address,
+        context={},
+        created_at=now,
+        updated_at=now,
+    )
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.exec(
+        insert(Conversation)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["clinic_id", "address"])
+    )
+    return session.exec(
+        select(Conversation)
+        .where(Conversation.clinic_id == clinic.id, Conversation.address == inbound.from_address)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _stored_replies(session: Session, inbound: Inbound) -> list[Reply] | None:
+    """The replies given the first time this provider message id was handled, if it was."""
+    if not inbound.message_id:
+        return None
+    original = session.exec(
+        select(Message.id).where(
+            Message.provider == inbound.provider, Message.provider_id == inbound.message_id
+        )
+    ).first()
+    if original is None:
+        return None
+    bodies = session.exec(
+        select(Message.body).where(Message.reply_to_id == original).order_by(col(Message.id))
+    ).all()
+    return [Reply(body) for body in bodies]
+
+
+def _store_inbound(
+    session: Session,
+    inbound: Inbound,
+    *,
+    clinic_id: int | None,
+    conversation_id: int | None,
+    clock: Clock,
+) -> Message:
+    now = clock.now()
+    message = Message(
+        clinic_id=clinic_id,
+        conversation_id=conversation_id,
+        direction=Direction.inbound,
+        provider=inbound.provider,
+        provider_id=inbound.message_id,
+        kind=inbound.kind,
+        body=(inbound.body or "")[:4096],
+        payload=_payload(inbound),
+        status="received",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def _payload(inbound: Inbound) -> dict:
+    """What is worth keeping of the raw message besides its text."""
+    payload: dict = {}
+    if inbound.media:
+        payload["media"] = [{"url": m.url, "content_type": m.content_type} for m in inbound.media]
+    if inbound.button_payload:
+        payload["button_payload"] = inbound.button_payload
+    if inbound.replied_to_id:
+        payload["replied_to_id"] = inbound.replied_to_id
+    if inbound.latitude is not None:
+        payload["location"] = [inbound.latitude, inbound.longitude]
+    return payload
+
+
+def _store_replies(session: Session, replies: list[Reply], message: Message, clock: Clock) -> None:
+    now = clock.now()
+    for reply in replies:
+        session.add(
+            Message(
+                clinic_id=message.clinic_id,
+                conversation_id=message.conversation_id,
+                direction=Direction.outbound,
+                provider=message.provider,
+                reply_to_id=message.id,
+                body=reply.render(),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    session.flush()
+
+
+def _fail_safe(session: Session, clinic: Clinic, inbound: Inbound, clock: Clock) -> list[Reply]:
+    """After an unexpected error: keep the message, apologise, and leave the state untouched."""
+    conversation = _lock_conversation(session, clinic, inbound, clock)
+    message = _store_inbound(
+        session, inbound, clinic_id=clinic.id, conversation_id=conversation.id, clock=clock
+    )
+    replies = [Reply(Texts(clinic.texts)("error"))]
+    _store_replies(session, replies, message, clock)
+    session.commit()
+    return replies

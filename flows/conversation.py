@@ -1,0 +1,163 @@
+"""The conversation as a state machine: one state per question the bot asks.
+
+Entering a state asks its question (flows.prompts); what the patient answers is read by the
+state's step (flows.steps), which calls scheduling and then sends the event that names the
+outcome. Guards read the conversation's context, which the step has just updated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from statemachine import State, StateMachine
+
+from flows import prompts
+from flows.turn import Turn
+
+
+class ConversationFlow(StateMachine):
+    """Booking, and managing booked appointments, over chat."""
+
+    idle = State("Idle", initial=True)
+    menu = State("Menu")
+    insurance = State("Insurance")
+    location = State("Unit")
+    service = State("Service")
+    slot = State("Time slot")
+    confirm_booking = State("Confirm booking")
+    name = State("Name")
+    cpf = State("CPF")
+    appointments = State("Appointments")
+    appointment_action = State("Appointment action")
+    cancel_reason = State("Cancel reason")
+
+    show_menu = menu.from_(
+        idle,
+        insurance,
+        location,
+        service,
+        slot,
+        confirm_booking,
+        name,
+        cpf,
+        appointments,
+        appointment_action,
+        cancel_reason,
+    )
+    start_booking = insurance.from_(idle, menu)
+    insurance_chosen = (
+        insurance.to(location, cond="location_pending")
+        | insurance.to(service, cond="service_pending")
+        | insurance.to(slot)
+    )
+    location_chosen = location.to(service, cond="service_pending") | location.to(slot)
+    service_chosen = service.to(slot)
+    slot_held = slot.to(confirm_booking)
+    declined = confirm_booking.to(slot)
+    need_name = confirm_booking.to(name)
+    need_cpf = confirm_booking.to(cpf) | name.to(cpf)
+    booked = idle.from_(confirm_booking, name, cpf)
+    slot_lost = slot.from_(confirm_booking, name, cpf)
+
+    list_appointments = appointment_action.from_(
+        idle, menu, cond="single_appointment"
+    ) | appointments.from_(idle, menu)
+    appointment_chosen = appointments.to(appointment_action)
+    presence_confirmed = appointment_action.to(idle)
+    start_reschedule = appointment_action.to(slot)
+    rescheduled = idle.from_(confirm_booking)
+    start_cancel = appointment_action.to(cancel_reason)
+    cancelled = cancel_reason.to(idle)
+    finish = idle.from_(
+        menu,
+        insurance,
+        location,
+        service,
+        slot,
+        confirm_booking,
+        name,
+        cpf,
+        appointments,
+        appointment_action,
+        cancel_reason,
+    )
+
+    back = (
+        insurance.to(menu)
+        | location.to(insurance)
+        | service.to(location, cond="location_was_asked")
+        | service.to(insurance)
+        | slot.to(appointment_action, cond="rescheduling")
+        | slot.to(service, cond="service_was_asked")
+        | slot.to(location, cond="location_was_asked")
+        | slot.to(insurance)
+        | confirm_booking.to(slot)
+        | name.to(confirm_booking)
+        | cpf.to(name, cond="name_was_asked")
+        | cpf.to(confirm_booking)
+        | appointments.to(menu)
+        | appointment_action.to(appointments, cond="several_appointments")
+        | appointment_action.to(menu)
+        | cancel_reason.to(appointment_action)
+    )
+    retry = (
+        menu.to.itself(internal=True)
+        | insurance.to.itself(internal=True)
+        | location.to.itself(internal=True)
+        | service.to.itself(internal=True)
+        | slot.to.itself(internal=True)
+        | confirm_booking.to.itself(internal=True)
+        | name.to.itself(internal=True)
+        | cpf.to.itself(internal=True)
+        | appointments.to.itself(internal=True)
+        | appointment_action.to.itself(internal=True)
+        | cancel_reason.to.itself(internal=True)
+    )
+
+    def __init__(self, conversation: Any, *, turn: Turn) -> None:
+        self.turn = turn
+        if conversation.state is not None and conversation.state not in self.states_map:
+            # A state renamed or removed by an upgrade: start over rather than fail.
+            conversation.state = None
+        super().__init__(model=conversation, state_field="state")
+
+    @property
+    def state_id(self) -> str:
+        """The id of the current state."""
+        return self.current_state_value
+
+    # -- guards: the step has just stored its choice in the context -----------------------------
+
+    def location_pending(self) -> bool:
+        return self.turn.ctx.get("location_id") is None
+
+    def service_pending(self) -> bool:
+        return self.turn.ctx.get("service_id") is None
+
+    def location_was_asked(self) -> bool:
+        return "location" in self.turn.ctx.get("asked", [])
+
+    def service_was_asked(self) -> bool:
+        return "service" in self.turn.ctx.get("asked", [])
+
+    def name_was_asked(self) -> bool:
+        return "name" in self.turn.ctx.get("asked", [])
+
+    def rescheduling(self) -> bool:
+        return self.turn.ctx.get("mode") == "reschedule"
+
+    def single_appointment(self) -> bool:
+        return len(self.turn.ctx.get("appointment_ids", [])) == 1
+
+    def several_appointments(self) -> bool:
+        return len(self.turn.ctx.get("appointment_ids", [])) > 1
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def on_enter_state(self, target: State) -> None:
+        """Entering a state asks its question."""
+        prompts.ask(self.turn, target.id)
+
+    def on_retry(self) -> None:
+        """Asking again: the step has already said what was wrong."""
+        prompts.ask(self.turn, self.state_id)

@@ -1,0 +1,206 @@
+"""The question each state asks when the conversation enters it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.scheduling import AppointmentDetails, SlotView
+from flows.turn import Turn
+
+
+def ask(turn: Turn, state_id: str) -> None:
+    """Ask the question of `state_id` (the idle state asks nothing)."""
+    question = QUESTIONS.get(state_id)
+    if question is not None:
+        turn.remember(asked=sorted({*turn.ctx.get("asked", []), state_id}))
+        question(turn)
+
+
+def ask_menu(turn: Turn) -> None:
+    t = turn.texts
+    turn.ask(
+        t("menu"),
+        [
+            ("book", t("menu_book")),
+            ("appointments", t("menu_appointments")),
+            ("human", t("menu_human")),
+        ],
+    )
+
+
+def ask_insurance(turn: Turn) -> None:
+    insurances = turn.scheduling.insurances(clinic_id=turn.clinic.id)
+    turn.ask(turn.texts("ask_insurance"), [(item.id, item.name) for item in insurances])
+
+
+def ask_location(turn: Turn) -> None:
+    locations = turn.scheduling.locations(
+        clinic_id=turn.clinic.id, insurance_id=turn.ctx.get("insurance_id")
+    )
+    turn.ask(turn.texts("ask_location"), [(item.id, item.name) for item in locations])
+
+
+def ask_service(turn: Turn) -> None:
+    services = turn.scheduling.services(
+        clinic_id=turn.clinic.id,
+        insurance_id=turn.ctx.get("insurance_id"),
+        location_id=turn.ctx["location_id"],
+    )
+    options = [
+        (item.id, turn.texts("service_option", name=item.name, minutes=item.duration_minutes))
+        for item in services
+    ]
+    turn.ask(turn.texts("ask_service"), options)
+
+
+def ask_slot(turn: Turn) -> None:
+    """Offer a page of free slots, grouped by day; from a typed day when the patient gave one."""
+    t, ctx = turn.texts, turn.ctx
+    location = turn.scheduling.location(clinic_id=turn.clinic.id, location_id=ctx["location_id"])
+    service = turn.scheduling.service(clinic_id=turn.clinic.id, service_id=ctx["service_id"])
+    zone = ZoneInfo(location.timezone)
+    day = ctx.get("day")
+    start = datetime.fromisoformat(day[0]) if day else turn.clock.now()
+    end = datetime.fromisoformat(day[1]) if day else None
+    slots = _page(turn, start, end)
+    intro = t("slots_intro", service=service.name, location=location.name)
+    if day:
+        intro = t("slots_intro_day", day=t.date(start.astimezone(zone)))
+        if not slots:
+            turn.say("no_slots_day", day=t.date(start.astimezone(zone)))
+            turn.remember(day=None, page=0)
+            intro = t("slots_intro", service=service.name, location=location.name)
+            slots = _page(turn, start, None)
+    if not slots:
+        more = ctx.get("page", 0) > 0
+        turn.say(
+            "no_slots_more" if more else "no_slots_at_all",
+            service=service.name,
+            location=location.name,
+        )
+        turn.remember(option_values=[], option_labels=[])
+        return
+    options = [(slot.id, _slot_label(turn, slot)) for slot in slots]
+    groups = [t.date(slot.start.astimezone(zone)) for slot in slots]
+    turn.ask(intro, options, groups=groups, footer=t("slots_hint"))
+
+
+def _page(turn: Turn, start: datetime, end: datetime | None) -> list[SlotView]:
+    per_page = turn.settings.slots_per_page
+    return turn.scheduling.free_slots(
+        clinic_id=turn.clinic.id,
+        location_id=turn.ctx["location_id"],
+        service_id=turn.ctx["service_id"],
+        start=start,
+        end=end,
+        limit=per_page,
+        offset=turn.ctx.get("page", 0) * per_page,
+    )
+
+
+def _slot_label(turn: Turn, slot: SlotView) -> str:
+    zone = turn.zone()
+    time = slot.start.astimezone(zone).strftime("%H:%M")
+    if slot.capacity > 1:
+        return turn.texts(
+            "slot_option_group",
+            time=time,
+            professional=slot.professional_name,
+            available=slot.available,
+        )
+    return turn.texts("slot_option", time=time, professional=slot.professional_name)
+
+
+def ask_confirm_booking(turn: Turn) -> None:
+    t, ctx = turn.texts, turn.ctx
+    slot = turn.scheduling.slot(clinic_id=turn.clinic.id, slot_id=ctx["slot_id"])
+    location = turn.scheduling.location(clinic_id=turn.clinic.id, location_id=ctx["location_id"])
+    service = turn.scheduling.service(clinic_id=turn.clinic.id, service_id=ctx["service_id"])
+    text = t(
+        "confirm_booking",
+        service=service.name,
+        professional=slot.professional_name,
+        when=t.datetime(slot.start.astimezone(ZoneInfo(location.timezone))),
+        location=location.name,
+        address=location.address,
+    )
+    footer = t("held_for", minutes=turn.settings.hold_minutes) + "\n" + t("confirm_hint")
+    turn.ask(text, [(True, "Sim"), (False, "Não")], footer=footer)
+
+
+def ask_name(turn: Turn) -> None:
+    profile = turn.ctx.get("profile_name")
+    if profile:
+        turn.ask(turn.texts("ask_name_profile", name=profile), [])
+    else:
+        turn.ask(turn.texts("ask_name"), [])
+
+
+def ask_cpf(turn: Turn) -> None:
+    turn.ask(turn.texts("ask_cpf"), [])
+
+
+def ask_appointments(turn: Turn) -> None:
+    options = []
+    for appointment_id in turn.ctx.get("appointment_ids", []):
+        details = turn.scheduling.details(clinic_id=turn.clinic.id, appointment_id=appointment_id)
+        label = turn.texts(
+            "appointment_option",
+            when=when(turn, details),
+            service=details.service,
+            location=details.location,
+        )
+        options.append((appointment_id, label))
+    turn.ask(turn.texts("ask_appointment"), options)
+
+
+def ask_appointment_action(turn: Turn) -> None:
+    t = turn.texts
+    details = turn.scheduling.details(
+        clinic_id=turn.clinic.id, appointment_id=turn.ctx["appointment_id"]
+    )
+    turn.say("appointment_summary", **describe(turn, details), status=t(f"status_{details.status}"))
+    options = [("confirm", t("action_confirm"))] if details.status == "scheduled" else []
+    options += [
+        ("reschedule", t("action_reschedule")),
+        ("cancel", t("action_cancel")),
+        ("back", t("action_back")),
+    ]
+    turn.ask(t("ask_appointment_action"), options)
+
+
+def ask_cancel_reason(turn: Turn) -> None:
+    turn.ask(turn.texts("ask_cancel_reason"), [])
+
+
+def when(turn: Turn, details: AppointmentDetails) -> str:
+    """An appointment's time in its unit's zone, the Brazilian way."""
+    return turn.texts.datetime(details.start.astimezone(ZoneInfo(details.timezone)))
+
+
+def describe(turn: Turn, details: AppointmentDetails) -> dict[str, str]:
+    """The placeholders the catalogue uses for an appointment."""
+    return {
+        "service": details.service,
+        "professional": details.professional,
+        "when": when(turn, details),
+        "location": details.location,
+        "address": details.address,
+    }
+
+
+QUESTIONS: dict[str, Callable[[Turn], None]] = {
+    "menu": ask_menu,
+    "insurance": ask_insurance,
+    "location": ask_location,
+    "service": ask_service,
+    "slot": ask_slot,
+    "confirm_booking": ask_confirm_booking,
+    "name": ask_name,
+    "cpf": ask_cpf,
+    "appointments": ask_appointments,
+    "appointment_action": ask_appointment_action,
+    "cancel_reason": ask_cancel_reason,
+}

@@ -1,0 +1,50 @@
+"""A clinic's flow settings: which steps it uses and its limits, validated with clear errors."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+log = logging.getLogger(__name__)
+
+
+class SettingsError(ValueError):
+    """Invalid clinic settings; the message names every bad field."""
+
+
+class FlowSettings(BaseModel):
+    """What a clinic can switch and tune in its conversation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ask_cpf: bool = Field(False, description="ask new patients for their CPF before booking")
+    hold_minutes: int = Field(10, ge=1, le=60, description="how long a slot is kept while asking")
+    slots_per_page: int = Field(6, ge=1, le=10, description="slots offered per message")
+    max_misses: int = Field(3, ge=1, le=10, description="misunderstandings before offering a human")
+    language: str = Field("pt_BR", pattern=r"^pt_BR$", description="the bot's language")
+    reminder_hours: list[int] = Field(
+        default_factory=lambda: [24, 2], description="reminder lead times, in hours"
+    )
+
+
+def parse_settings(raw: dict[str, Any] | None) -> FlowSettings:
+    """Validate a clinic's raw settings; raise SettingsError naming each bad field."""
+    try:
+        return FlowSettings.model_validate(raw or {})
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in issue['loc']) or 'settings'}: {issue['msg']}"
+            for issue in error.errors()
+        )
+        raise SettingsError(f"invalid clinic settings: {problems}") from None
+
+
+def settings_or_default(raw: dict[str, Any] | None, *, clinic_id: int | None) -> FlowSettings:
+    """The clinic's settings, or the defaults (logged) when invalid: a turn never fails on them."""
+    try:
+        return parse_settings(raw)
+    except SettingsError as error:
+        log.error("clinic=%s %s; using defaults", clinic_id, error)
+        return FlowSettings()

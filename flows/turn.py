@@ -1,0 +1,105 @@
+"""One patient message being handled: its dependencies, the conversation's context, the replies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from bot.channels.base import Inbound, Reply
+from bot.clock import Clock
+from bot.scheduling import Scheduling
+from bot.understanding import Understanding
+from flows.settings import FlowSettings
+from flows.texts import Texts
+from models import Client, Clinic, Conversation, Location
+
+
+@dataclass
+class Turn:
+    """Everything a flow step may use. Flows reach data only through `scheduling`."""
+
+    session: Session
+    clinic: Clinic
+    conversation: Conversation
+    inbound: Inbound
+    understanding: Understanding
+    scheduling: Scheduling
+    clock: Clock
+    texts: Texts
+    settings: FlowSettings
+    client: Client | None = None
+    replies: list[Reply] = field(default_factory=list)
+
+    # -- context: small JSON of choices so far ------------------------------------------------
+
+    @property
+    def ctx(self) -> dict[str, Any]:
+        """The conversation's context (read-only view; change it with `remember`/`forget`)."""
+        return self.conversation.context
+
+    def remember(self, **values: Any) -> None:
+        """Store choices; a new dict is assigned so the JSON column is saved."""
+        self.conversation.context = {**self.conversation.context, **values}
+
+    def forget(self, *keys: str) -> None:
+        """Drop choices."""
+        self.conversation.context = {
+            key: value for key, value in self.conversation.context.items() if key not in keys
+        }
+
+    # -- replies ------------------------------------------------------------------------------
+
+    def say(self, key: str, /, **values: object) -> None:
+        """Queue a sentence from the catalogue."""
+        self.replies.append(Reply(self.texts(key, **values)))
+
+    def ask(
+        self,
+        text: str,
+        options: Sequence[tuple[Any, str]] = (),
+        *,
+        groups: Sequence[str] = (),
+        footer: str = "",
+    ) -> None:
+        """Ask a question with numbered options; remember their values to read the answer."""
+        self.replies.append(
+            Reply(text, tuple(label for _, label in options), tuple(groups), footer)
+        )
+        self.remember(
+            option_values=[value for value, _ in options],
+            option_labels=[label for _, label in options],
+        )
+
+    def chosen(self) -> Any | None:
+        """The value of the option the patient picked in this message, if any."""
+        index = self.understanding.choice
+        values = self.ctx.get("option_values") or []
+        if index is None or index >= len(values):
+            return None
+        return values[index]
+
+    # -- time ---------------------------------------------------------------------------------
+
+    def zone(self) -> ZoneInfo:
+        """The zone of the unit being discussed (or the clinic's first unit)."""
+        return zone_for(self.session, self.clinic.id, self.ctx.get("location_id"))
+
+    def local(self, moment: datetime, location: Location | None = None) -> datetime:
+        """A stored UTC moment in a unit's own zone."""
+        zone = ZoneInfo(location.timezone) if location else self.zone()
+        return moment.astimezone(zone)
+
+
+def zone_for(session: Session, clinic_id: int, location_id: int | None) -> ZoneInfo:
+    """The zone of a unit, or of the clinic's first unit, or São Paulo."""
+    location = session.get(Location, location_id) if location_id else None
+    if location is None:
+        location = session.exec(
+            select(Location).where(Location.clinic_id == clinic_id).order_by(col(Location.id))
+        ).first()
+    return ZoneInfo(location.timezone if location else "America/Sao_Paulo")

@@ -1,0 +1,55 @@
+"""SQLModel tables and the database session. No Flask, no business rules."""
+
+from models.appointment import (
+    OPEN_STATUSES,
+    Actor,
+    Appointment,
+    AppointmentEvent,
+    AppointmentStatus,
+    SlotHold,
+)
+from models.client import Client, ClientPhone
+from models.clinic import (
+    Clinic,
+    ClinicNumber,
+    HealthInsurance,
+    InsuranceLocation,
+    InsuranceService,
+    Location,
+    Professional,
+    ProfessionalService,
+    ScheduleException,
+    Service,
+    Slot,
+    WorkingHours,
+)
+from models.conversation import Conversation, Direction, Message
+from models.db import make_engine, new_session
+
+__all__ = [
+    "OPEN_STATUSES",
+    "Actor",
+    "Appointment",
+    "AppointmentEvent",
+    "AppointmentStatus",
+    "Client",
+    "ClientPhone",
+    "Clinic",
+    "ClinicNumber",
+    "Conversation",
+    "Direction",
+    "HealthInsurance",
+    "InsuranceLocation",
+    "InsuranceService",
+    "Location",
+    "Message",
+    "Professional",
+    "ProfessionalService",
+    "ScheduleException",
+    "Service",
+    "Slot",
+    "SlotHold",
+    "WorkingHours",
+    "make_engine",
+    "new_session",
+]

@@ -1,0 +1,22 @@
+"""Column helpers shared by the table modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field
+
+
+def json_field(default_factory=dict) -> Any:
+    """A JSON column (dict or list) with a Python default."""
+    return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=False))
+
+
+def fk(
+    target: str, *, index: bool = True, nullable: bool = False, ondelete: str | None = None
+) -> Any:
+    """A foreign-key integer column."""
+    if nullable:
+        return Field(default=None, foreign_key=target, index=index, ondelete=ondelete)
+    return Field(foreign_key=target, index=index, ondelete=ondelete)

@@ -1,0 +1,38 @@
+"""Patients and the keys their WhatsApp addresses are matched by."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.base import fk
+
+
+class Client(SQLModel, table=True):
+    """A patient, with the fields of the Clinia client integration spec."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinic_id: int = fk("clinic.id")
+    name: str
+    cpf: str | None = Field(default=None, index=True)  # 11 digits, no formatting
+    email: str | None = None
+    birthday: date | None = None
+    image: str | None = None
+    external_id: str | None = None
+    health_insurance_id: int | None = fk("healthinsurance.id", nullable=True, index=False)
+    location_id: int | None = fk("location.id", nullable=True, index=False)
+    created_at: datetime
+
+
+class ClientPhone(SQLModel, table=True):
+    """One address of a client: `number` as given, `key` the same-patient key (9th digit added)."""
+
+    __table_args__ = (UniqueConstraint("clinic_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinic_id: int = fk("clinic.id")
+    client_id: int = fk("client.id")
+    number: str
+    key: str = Field(index=True)

@@ -1,0 +1,154 @@
+"""Shared fixtures: an app on a real SQLite file, the demo clinic, a signed Twilio webhook."""
+
+from __future__ import annotations
+
+import shutil
+import urllib.parse
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session, SQLModel
+from twilio.request_validator import RequestValidator
+
+from app import create_app
+from bot.clock import FixedClock
+from bot.demo import load_demo
+from models import make_engine, new_session
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+AUTH_TOKEN = "test-auth-token"
+PUBLIC_BASE_URL = "https://bot.example.com"
+# A Wednesday morning in São Paulo: the "now" of shared/fixtures/ptbr/datetimes.json.
+NOW = datetime(2025, 12, 10, 9, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
+SANDBOX = "whatsapp:+14155238886"
+
+
+def read_form(name: str) -> dict[str, str]:
+    """A Twilio fixture as the dict Flask would parse from its body."""
+    body = (FIXTURES / "twilio" / name).read_text().strip()
+    return dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file with the schema and the demo clinic, built once and copied per test."""
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    engine = make_engine(f"sqlite:///{path}")
+    SQLModel.metadata.create_all(engine)
+    with new_session(engine) as session:
+        load_demo(session, today=NOW.date(), now=NOW)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, demo_template: Path) -> str:
+    path = tmp_path / "agendai.db"
+    shutil.copy(demo_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "TWILIO_SKIP_SIGNATURE": False,
+            "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+            "PROXY_COUNT": 0,
+            "CLOCK": clock,
+        }
+    )
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+    app.extensions["agendai.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A session on the test database, for looking at what the app wrote."""
+    with new_session(app.extensions["agendai.engine"]) as session:
+        yield session
+
+
+def sign(url: str, params: dict[str, str], token: str = AUTH_TOKEN) -> str:
+    """The X-Twilio-Signature Twilio would send for this POST."""
+    return RequestValidator(token).compute_signature(url, params)
+
+
+@pytest.fixture
+def post_twilio(client: FlaskClient) -> Callable[..., object]:
+    """POST a form to a Twilio webhook path, signed for the public URL."""
+
+    def post(form: dict[str, str], path: str = "/webhooks/twilio", signature: str | None = None):
+        signature = signature if signature is not None else sign(PUBLIC_BASE_URL + path, form)
+        return client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+
+    return post
+
+
+def twiml_messages(body: bytes | str) -> list[str]:
+    """The texts of the <Message> elements of a TwiML answer."""
+    root = ET.fromstring(body)
+    return [element.text or "" for element in root.iter("Message")]
+
+
+class Patient:
+    """A WhatsApp user talking to the demo clinic through the signed webhook."""
+
+    def __init__(self, post: Callable[..., object], phone: str, profile_name: str = "") -> None:
+        self.post = post
+        self.phone = phone
+        self.profile_name = profile_name
+        self.sent = 0
+
+    def form(self, body: str | None, **extra: str) -> dict[str, str]:
+        self.sent += 1
+        digits = self.phone.lstrip("+")
+        form = {
+            "MessageSid": f"SM{digits}{self.sent:06d}",
+            "From": f"whatsapp:+{digits}",
+            "To": SANDBOX,
+            "WaId": digits,
+            "NumMedia": "0",
+            "ProfileName": self.profile_name,
+            "AccountSid": "ACtest",
+        }
+        if body is not None:
+            form["Body"] = body
+        form.update(extra)
+        return form
+
+    def says(self, body: str | None, **extra: str) -> str:
+        """Send one message; return the bot's replies joined by blank lines."""
+        response = self.post(self.form(body, **extra))
+        assert response.status_code == 200, response.data
+        return "\n\n".join(twiml_messages(response.data))
+
+
+@pytest.fixture
+def patient(post_twilio: Callable[..., object]) -> Callable[..., Patient]:
+    """Make a patient: patient("+5582912345678", "Jhonata")."""
+
+    def make(phone: str = "+5582912345678", profile_name: str = "") -> Patient:
+        return Patient(post_twilio, phone, profile_name)
+
+    return make
