@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -13,6 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 from twilio.request_validator import RequestValidator
 
@@ -60,21 +63,35 @@ def database_url(tmp_path: Path, demo_template: Path) -> str:
 
 
 @pytest.fixture
-def app(database_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "TWILIO_SKIP_SIGNATURE": False,
-            "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-            "PROXY_COUNT": 0,
-            "CLOCK": clock,
-        }
-    )
-    app.instance_path = str(tmp_path / "instance")
-    yield app
-    app.extensions["agendai.engine"].dispose()
+def make_app(clock: FixedClock, tmp_path: Path) -> Iterator[Callable[[str], Flask]]:
+    """Build a test app on a database URL (apps are disposed of after the test)."""
+    apps: list[Flask] = []
+
+    def make(database_url: str) -> Flask:
+        app = create_app(
+            {
+                "TESTING": True,
+                "DATABASE_URL": database_url,
+                "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+                "TWILIO_SKIP_SIGNATURE": False,
+                "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+                "PROXY_COUNT": 0,
+                "CLOCK": clock,
+            }
+        )
+        app.instance_path = str(tmp_path / "instance")
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["agendai.engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[[str], Flask], database_url: str) -> Flask:
+    """The app on a copy of the demo database (SQLite file)."""
+    return make_app(database_url)
 
 
 @pytest.fixture
@@ -152,3 +169,53 @@ def patient(post_twilio: Callable[..., object]) -> Callable[..., Patient]:
         return Patient(post_twilio, phone, profile_name)
 
     return make
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """TEST_DATABASE_URL, reachable; skip (or fail, with AGENDAI_REQUIRE_SERVICES=1) otherwise."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    required = os.environ.get("AGENDAI_REQUIRE_SERVICES") == "1"
+    if not url:
+        if required:
+            pytest.fail("AGENDAI_REQUIRE_SERVICES=1 but TEST_DATABASE_URL is not set")
+        pytest.skip(
+            "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)"
+        )
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as error:
+        if required:
+            pytest.fail(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {error}")
+        pytest.skip(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {error.orig}")
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture
+def pg_database_url(pg_url: str) -> str:
+    """A clean PostgreSQL schema with the demo clinic loaded."""
+    engine = make_engine(pg_url)
+    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        connection.execute(text("DROP TYPE IF EXISTS appointmentstatus, actor, direction"))
+    SQLModel.metadata.create_all(engine)
+    with new_session(engine) as session:
+        load_demo(session, today=NOW.date(), now=NOW)
+    engine.dispose()
+    return pg_url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_database_url(request: pytest.FixtureRequest) -> str:
+    """Run a test on a SQLite file and on PostgreSQL (skipped without TEST_DATABASE_URL)."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("database_url")
+    return request.getfixturevalue("pg_database_url")
