@@ -33,6 +33,8 @@ def handle(inbound: Inbound, *, session: Session, clock: Clock) -> list[Reply]:
     """
     stored = _stored_replies(session, inbound)
     if stored is not None:
+        # End the read: an open transaction would keep SQLite's write lock (BEGIN IMMEDIATE).
+        session.rollback()
         return stored
     clinic = _clinic_for(session, inbound.to_address)
     if clinic is None:
@@ -54,7 +56,9 @@ def handle(inbound: Inbound, *, session: Session, clock: Clock) -> list[Reply]:
         replies = _turn(session, clinic, conversation, inbound, clock)
     except IntegrityError:
         session.rollback()
-        return _stored_replies(session, inbound) or []
+        stored = _stored_replies(session, inbound) or []
+        session.rollback()
+        return stored
     except Exception:
         session.rollback()
         log.exception("turn failed for conversation of %s", mask(inbound.from_address))

@@ -104,7 +104,7 @@ def option_miss(flow: ConversationFlow, turn: Turn) -> None:
         labels = turn.ctx.get("option_labels", [])
         names = ", ".join(f"*{labels[i]}*" for i in u.ambiguous if i < len(labels))
         return miss(flow, turn, "ambiguous_options", options=names)
-    if u.out_of_range or u.text:
+    if u.out_of_range or u.normalized:
         return miss(flow, turn, "not_understood_option", text=u.text[:40])
     return miss(flow, turn)
 
@@ -137,9 +137,10 @@ def go_back(flow: ConversationFlow, turn: Turn) -> None:
         return to_menu(flow, turn)
     if flow.state_id == "confirm_booking":
         turn.scheduling.release_holds(conversation_id=turn.conversation.id)
-    if flow.state_id == "slot" and flow.rescheduling():
-        turn.forget("mode")
+    leaving_reschedule = flow.state_id == "slot" and flow.rescheduling()
     flow.back()
+    if leaving_reschedule:
+        turn.forget("mode")
 
 
 def greet(turn: Turn) -> None:

@@ -9,22 +9,28 @@ from sqlmodel import Session, create_engine
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine tuned for its backend (SQLite: WAL, busy timeout, write lock up front)."""
+def make_engine(url: str, *, echo: bool = False, autocommit: bool = False) -> Engine:
+    """Create an engine tuned for its backend (SQLite: WAL, busy timeout, write lock up front).
+
+    `autocommit=True` makes every statement its own transaction: for observers (tests, reports)
+    that must see the latest data and never hold up the app's writers.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, autocommit=autocommit)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if autocommit:
+        return create_engine(url, echo=echo, isolation_level="AUTOCOMMIT")
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, *, autocommit: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN itself (see below).
@@ -36,10 +42,13 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
+    if autocommit:
+        return
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
         # Take the write lock when the transaction starts: two turns that read, then write,
-        # would otherwise deadlock-upgrade; with IMMEDIATE they simply queue.
+        # would otherwise fail to upgrade their locks; with IMMEDIATE they simply queue.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 

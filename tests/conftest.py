@@ -32,10 +32,22 @@ NOW = datetime(2025, 12, 10, 9, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
 SANDBOX = "whatsapp:+14155238886"
 
 
-def read_form(name: str) -> dict[str, str]:
+def load_form(name: str) -> dict[str, str]:
     """A Twilio fixture as the dict Flask would parse from its body."""
     body = (FIXTURES / "twilio" / name).read_text().strip()
     return dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
+
+
+@pytest.fixture(scope="session")
+def read_form() -> Callable[[str], dict[str, str]]:
+    """read_form("02_....form"): a Twilio fixture as a dict."""
+    return load_form
+
+
+@pytest.fixture(scope="session")
+def twiml_messages() -> Callable[[bytes | str], list[str]]:
+    """twiml_messages(response.data): the texts of the <Message> elements."""
+    return messages_of
 
 
 @pytest.fixture(scope="session")
@@ -101,9 +113,15 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
-    """A session on the test database, for looking at what the app wrote."""
-    with new_session(app.extensions["agendai.engine"]) as session:
+    """A session on the test database, for looking at what the app wrote.
+
+    Every statement commits by itself: reads see what the last request wrote, and the test never
+    holds a lock the app's next turn needs.
+    """
+    engine = make_engine(app.config["DATABASE_URL"], autocommit=True)
+    with new_session(engine) as session:
         yield session
+    engine.dispose()
 
 
 def sign(url: str, params: dict[str, str], token: str = AUTH_TOKEN) -> str:
@@ -122,7 +140,7 @@ def post_twilio(client: FlaskClient) -> Callable[..., object]:
     return post
 
 
-def twiml_messages(body: bytes | str) -> list[str]:
+def messages_of(body: bytes | str) -> list[str]:
     """The texts of the <Message> elements of a TwiML answer."""
     root = ET.fromstring(body)
     return [element.text or "" for element in root.iter("Message")]
@@ -158,7 +176,7 @@ class Patient:
         """Send one message; return the bot's replies joined by blank lines."""
         response = self.post(self.form(body, **extra))
         assert response.status_code == 200, response.data
-        return "\n\n".join(twiml_messages(response.data))
+        return "\n\n".join(messages_of(response.data))
 
 
 @pytest.fixture
