@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlmodel import col, select
 
 from bot import demo
@@ -14,6 +16,7 @@ from bot.channels.base import Inbound
 from bot.engine import handle
 from bot.identity import mask
 from bot.scheduling.calendar import generate_slots
+from flows.conversation import ConversationFlow
 from models import Clinic, Conversation, new_session
 from models.migrate import upgrade
 
@@ -48,6 +51,7 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
+@with_appcontext
 def db_upgrade() -> None:
     """Create or upgrade the database to the latest schema."""
     upgrade(current_app.extensions["agendai.engine"])
@@ -55,6 +59,7 @@ def db_upgrade() -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Load "Clínica Demo" (safe to run twice)."""
     now = _clock().now()
@@ -64,6 +69,7 @@ def demo_command() -> None:
 
 
 @click.command("setup")
+@with_appcontext
 def setup_command() -> None:
     """Upgrade the database, load the demo clinic when there is none, say how to talk to the bot."""
     upgrade(current_app.extensions["agendai.engine"])
@@ -89,6 +95,7 @@ def setup_command() -> None:
     show_default=True,
     help="The clinic number to write to.",
 )
+@with_appcontext
 def chat_command(phone: str, name: str, clinic_number: str) -> None:
     """Talk to the bot in the terminal, through the same handle() as WhatsApp."""
     sender = "whatsapp:+" + re.sub(r"\D", "", phone)
@@ -127,6 +134,7 @@ def slots_group() -> None:
 
 @slots_group.command("generate")
 @click.option("--days", default=30, show_default=True, help="How many days ahead.")
+@with_appcontext
 def slots_generate(days: int) -> None:
     """Create missing slots from working hours for every clinic (safe to run daily)."""
     today = _clock().now().date()
@@ -145,6 +153,7 @@ def handoff_group() -> None:
 
 
 @handoff_group.command("list")
+@with_appcontext
 def handoff_list() -> None:
     """Conversations an operator owns (the bot is silent in them)."""
     with _session() as session:
@@ -164,6 +173,7 @@ def handoff_list() -> None:
 
 @handoff_group.command("release")
 @click.argument("conversation_id", type=int)
+@with_appcontext
 def handoff_release(conversation_id: int) -> None:
     """Give a conversation back to the bot, in the state where it was."""
     with _session() as session:
@@ -176,9 +186,33 @@ def handoff_release(conversation_id: int) -> None:
     click.echo(f"conversation {conversation_id} is back with the bot")
 
 
-@click.command("diagram")
-def diagram_command() -> None:
-    """Print the conversation's state diagram (mermaid)."""
-    from flows.conversation import ConversationFlow
+DIAGRAM_START = "<!-- state-diagram:start -->"
+DIAGRAM_END = "<!-- state-diagram:end -->"
 
-    click.echo(format(ConversationFlow, "mermaid"))  # type: ignore[arg-type]
+
+@click.command("diagram")
+@click.option(
+    "--readme",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Rewrite the diagram between the state-diagram markers of this file.",
+)
+def diagram_command(readme: str | None) -> None:
+    """Print the conversation's state diagram (mermaid), or refresh it in the README."""
+    mermaid = state_diagram()
+    if readme is None:
+        click.echo(mermaid)
+        return
+    path = Path(readme)
+    text = path.read_text(encoding="utf-8")
+    if DIAGRAM_START not in text or DIAGRAM_END not in text:
+        raise click.ClickException(f"{readme} has no {DIAGRAM_START} ... {DIAGRAM_END} block")
+    head, rest = text.split(DIAGRAM_START, 1)
+    _, tail = rest.split(DIAGRAM_END, 1)
+    block = f"{DIAGRAM_START}\n```mermaid\n{mermaid}\n```\n{DIAGRAM_END}"
+    path.write_text(head + block + tail, encoding="utf-8")
+    click.echo(f"diagram updated in {readme}")
+
+
+def state_diagram() -> str:
+    """The conversation machine as a mermaid state diagram."""
+    return format(ConversationFlow, "mermaid").strip()  # type: ignore[arg-type]

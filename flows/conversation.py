@@ -68,19 +68,8 @@ class ConversationFlow(StateMachine):
     rescheduled = idle.from_(confirm_booking)
     start_cancel = appointment_action.to(cancel_reason)
     cancelled = cancel_reason.to(idle)
-    finish = idle.from_(
-        menu,
-        insurance,
-        location,
-        service,
-        slot,
-        confirm_booking,
-        name,
-        cpf,
-        appointments,
-        appointment_action,
-        cancel_reason,
-    )
+    # The appointment being handled changed meanwhile (cancelled elsewhere, say).
+    finish = idle.from_(confirm_booking, appointment_action, cancel_reason)
 
     back = (
         insurance.to(menu)
