@@ -180,6 +180,9 @@ def handoff_release(conversation_id: int) -> None:
         conversation = session.get(Conversation, conversation_id)
         if conversation is None:
             raise click.ClickException(f"no conversation {conversation_id}")
+        if conversation.handoff_at is None:
+            click.echo(f"conversation {conversation_id} was already with the bot")
+            return
         conversation.handoff_at = None
         conversation.updated_at = _clock().now()
         session.commit()
