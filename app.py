@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from bot import cli
 from bot.clock import SystemClock
 from bot.config import from_environment
-from bot.logs import configure_logging
+from bot.logs import configure_logging, init_request_logging
 from bot.web import close_db, health, webhooks
 from models import make_engine
 
@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
+    init_request_logging(app)
     app.teardown_appcontext(close_db)
     app.register_blueprint(health.bp)
     app.register_blueprint(webhooks.bp)
