@@ -60,6 +60,9 @@ class AppointmentEvent(SQLModel, table=True):
 class SlotHold(SQLModel, table=True):
     """A place kept for a conversation until `expires_at`; it lapses by itself."""
 
+    # Never hand a released hold's id to a new hold: a stale id must not claim someone else's place.
+    __table_args__ = {"sqlite_autoincrement": True}
+
     id: int | None = Field(default=None, primary_key=True)
     slot_id: int = fk("slot.id")
     conversation_id: int = fk("conversation.id")

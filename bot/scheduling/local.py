@@ -58,7 +58,7 @@ class LocalScheduling:
     def locations(self, *, clinic_id: int, insurance_id: int | None) -> list[Location]:
         """Active units, only those that take the insurance when one is given."""
         query = select(Location).where(Location.clinic_id == clinic_id, col(Location.active))
-        if insurance_id is not None and not self._is_self_pay(insurance_id):
+        if insurance_id is not None and not self._is_self_pay(clinic_id, insurance_id):
             accepted = select(InsuranceLocation.location_id).where(
                 InsuranceLocation.insurance_id == insurance_id
             )
@@ -72,12 +72,12 @@ class LocalScheduling:
         offered_here = (
             select(ProfessionalService.service_id)
             .join(Slot, col(Slot.professional_id) == col(ProfessionalService.professional_id))
-            .where(Slot.location_id == location_id, Slot.start >= self.clock.now())
+            .where(Slot.location_id == location_id, Slot.start > self.clock.now())
         )
         query = select(Service).where(
             Service.clinic_id == clinic_id, col(Service.active), col(Service.id).in_(offered_here)
         )
-        if insurance_id is not None and not self._is_self_pay(insurance_id):
+        if insurance_id is not None and not self._is_self_pay(clinic_id, insurance_id):
             covered = select(InsuranceService.service_id).where(
                 InsuranceService.insurance_id == insurance_id
             )
@@ -128,9 +128,9 @@ class LocalScheduling:
             timezone=location.timezone,
         )
 
-    def _is_self_pay(self, insurance_id: int) -> bool:
+    def _is_self_pay(self, clinic_id: int, insurance_id: int) -> bool:
         insurance = self.session.get(HealthInsurance, insurance_id)
-        return bool(insurance and insurance.self_pay)
+        return bool(insurance and insurance.clinic_id == clinic_id and insurance.self_pay)
 
     # -- availability ------------------------------------------------------------------------
 
@@ -370,6 +370,10 @@ class LocalScheduling:
             select(Appointment)
             .where(Appointment.id == appointment_id, Appointment.clinic_id == clinic_id)
             .with_for_update()
+            # Use the locked row, not a copy the session already holds (e.g. an Appointment the
+            # caller got from book()/upcoming(), kept across commits by expire_on_commit=False):
+            # a stale status would let confirm/reschedule revive a cancelled appointment.
+            .execution_options(populate_existing=True)
         ).first()
         if appointment is None:
             raise AppointmentNotFound(f"appointment {appointment_id} not found")

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ad26fdff4364
+Revision ID: 5ad23c237709
 Revises: 
-Create Date: 2026-11-22 00:12:48.255286
+Create Date: 2026-11-22 00:36:22.652497
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = 'ad26fdff4364'
+revision: str = '5ad23c237709'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -306,7 +306,8 @@ def upgrade() -> None:
     sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], ),
     sa.ForeignKeyConstraint(['slot_id'], ['slot.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('slothold', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_slothold_conversation_id'), ['conversation_id'], unique=False)
