@@ -20,6 +20,10 @@ run: $(VENV)/.installed  ## create/upgrade the database, load the demo clinic, s
 	$(FLASK) setup
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+serve: $(VENV)/.installed  ## production server: gunicorn (gunicorn.conf.py; BIND, WEB_CONCURRENCY)
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn --config gunicorn.conf.py app:app
+
 test: $(VENV)/.installed  ## run the test suite
 	$(BIN)/pytest
 
