@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -31,25 +32,14 @@ def handle(inbound: Inbound, *, session: Session, clock: Clock) -> list[Reply]:
     Owns the transaction: everything the turn changes is committed together, or nothing is.
     A message id seen before returns the replies stored the first time and changes nothing.
     """
+    clinic = _clinic_for(session, inbound.to_address)
+    if clinic is None:
+        return _ignore(session, inbound, clock)
+    conversation = _lock_conversation(session, clinic, inbound, clock)
+    # Checked under the conversation's lock: a concurrent delivery of this message has committed.
     stored = _stored_replies(session, inbound)
     if stored is not None:
         # End the read: an open transaction would keep SQLite's write lock (BEGIN IMMEDIATE).
-        session.rollback()
-        return stored
-    clinic = _clinic_for(session, inbound.to_address)
-    if clinic is None:
-        log.warning(
-            "no clinic answers %s; message from %s ignored",
-            mask(inbound.to_address),
-            mask(inbound.from_address),
-        )
-        _store_inbound(session, inbound, clinic_id=None, conversation_id=None, clock=clock)
-        session.commit()
-        return []
-    conversation = _lock_conversation(session, clinic, inbound, clock)
-    # Checked again under the conversation's lock: a concurrent redelivery has committed by now.
-    stored = _stored_replies(session, inbound)
-    if stored is not None:
         session.rollback()
         return stored
     try:
@@ -65,6 +55,21 @@ def handle(inbound: Inbound, *, session: Session, clock: Clock) -> list[Reply]:
         return _fail_safe(session, clinic, inbound, clock)
     session.commit()
     return replies
+
+
+def _ignore(session: Session, inbound: Inbound, clock: Clock) -> list[Reply]:
+    """A message to a number no clinic answers: keep it (once), answer nothing."""
+    log.warning(
+        "no clinic answers %s; message from %s ignored",
+        mask(inbound.to_address),
+        mask(inbound.from_address),
+    )
+    try:
+        _store_inbound(session, inbound, clinic_id=None, conversation_id=None, clock=clock)
+        session.commit()
+    except IntegrityError:
+        session.rollback()  # a redelivery: stored the first time
+    return []
 
 
 def _turn(
@@ -99,9 +104,12 @@ def _turn(
         settings=settings,
         client=client,
     )
-    step(turn)
-    _store_replies(session, turn.replies, message, clock)
-    return turn.replies
+    # Context changes are written once, at commit, not before every query of the step.
+    with session.no_autoflush:
+        step(turn)
+    replies = turn.outgoing()
+    _store_replies(session, replies, message, clock)
+    return replies
 
 
 def _zone(session: Session, clinic: Clinic, conversation: Conversation) -> ZoneInfo:
@@ -130,26 +138,30 @@ def _lock_conversation(
     session: Session, clinic: Clinic, inbound: Inbound, clock: Clock
 ) -> Conversation:
     """Get or create the conversation row and lock it for this turn (PostgreSQL row lock)."""
-    now = clock.now()
-    values = dict(
-        clinic_id=clinic.id,
-        address=inbound.from_address,
-        context={},
-        created_at=now,
-        updated_at=now,
-    )
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.exec(
-        insert(Conversation)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["clinic_id", "address"])
-    )
-    return session.exec(
+    query = (
         select(Conversation)
         .where(Conversation.clinic_id == clinic.id, Conversation.address == inbound.from_address)
         .with_for_update()
         .execution_options(populate_existing=True)
-    ).one()
+    )
+    conversation = session.exec(query).first()
+    if conversation is not None:
+        return conversation
+    now = clock.now()
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # Two first messages at once: one inserts, the other waits for it and inserts nothing.
+    session.exec(
+        insert(Conversation)
+        .values(
+            clinic_id=clinic.id,
+            address=inbound.from_address,
+            context={},
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["clinic_id", "address"])
+    )
+    return session.exec(query).one()
 
 
 def _stored_replies(session: Session, inbound: Inbound) -> list[Reply] | None:
@@ -211,21 +223,26 @@ def _payload(inbound: Inbound) -> dict:
 
 
 def _store_replies(session: Session, replies: list[Reply], message: Message, clock: Clock) -> None:
+    """Keep the replies, linked to the message they answer, in one statement."""
+    if not replies:
+        return
     now = clock.now()
-    for reply in replies:
-        session.add(
-            Message(
-                clinic_id=message.clinic_id,
-                conversation_id=message.conversation_id,
-                direction=Direction.outbound,
-                provider=message.provider,
-                reply_to_id=message.id,
-                body=reply.render(),
-                created_at=now,
-                updated_at=now,
-            )
-        )
-    session.flush()
+    rows = [
+        {
+            "clinic_id": message.clinic_id,
+            "conversation_id": message.conversation_id,
+            "direction": Direction.outbound,
+            "provider": message.provider,
+            "reply_to_id": message.id,
+            "kind": "text",
+            "body": reply.render(),
+            "payload": {},
+            "created_at": now,
+            "updated_at": now,
+        }
+        for reply in replies
+    ]
+    session.execute(insert(Message), rows)
 
 
 def _fail_safe(session: Session, clinic: Clinic, inbound: Inbound, clock: Clock) -> list[Reply]:

@@ -34,6 +34,8 @@ class Turn:
     settings: FlowSettings
     client: Client | None = None
     replies: list[Reply] = field(default_factory=list)
+    # Sentences said before the next question: sent in the same WhatsApp message as it.
+    lead: list[str] = field(default_factory=list)
 
     # -- context: small JSON of choices so far ------------------------------------------------
 
@@ -55,8 +57,15 @@ class Turn:
     # -- replies ------------------------------------------------------------------------------
 
     def say(self, key: str, /, **values: object) -> None:
-        """Queue a sentence from the catalogue."""
-        self.replies.append(Reply(self.texts(key, **values)))
+        """Queue a sentence from the catalogue; it goes out with the next question."""
+        self.lead.append(self.texts(key, **values))
+
+    def outgoing(self) -> list[Reply]:
+        """The messages of this turn: one per question, with what was said before it."""
+        if self.lead:
+            self.replies.append(Reply("\n\n".join(self.lead)))
+            self.lead = []
+        return self.replies
 
     def ask(
         self,
@@ -67,6 +76,8 @@ class Turn:
         footer: str = "",
     ) -> None:
         """Ask a question with numbered options; remember their values to read the answer."""
+        text = "\n\n".join([*self.lead, text])
+        self.lead = []
         self.replies.append(
             Reply(text, tuple(label for _, label in options), tuple(groups), footer)
         )
