@@ -11,7 +11,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot import patients
 from bot.channels.base import Inbound, Reply
 from bot.clock import Clock
 from bot.identity import digits_of, mask
@@ -21,7 +20,7 @@ from flows.settings import settings_or_default
 from flows.steps import step
 from flows.texts import Texts
 from flows.turn import Turn, zone_for
-from models import Client, Clinic, ClinicNumber, Conversation, Direction, Message
+from models import Clinic, ClinicNumber, Conversation, Direction, Message
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +84,6 @@ def _turn(
         conversation.profile_name = inbound.profile_name
     if conversation.handoff_at is not None:
         return []  # an operator owns the conversation: store only
-    client = _client_for(session, clinic, conversation)
     settings = settings_or_default(clinic.settings, clinic_id=clinic.id)
     turn = Turn(
         session=session,
@@ -102,7 +100,6 @@ def _turn(
         clock=clock,
         texts=Texts(clinic.texts, settings.language),
         settings=settings,
-        client=client,
     )
     # Context changes are written once, at commit, not before every query of the step.
     with session.no_autoflush:
@@ -114,15 +111,6 @@ def _turn(
 
 def _zone(session: Session, clinic: Clinic, conversation: Conversation) -> ZoneInfo:
     return zone_for(session, clinic.id, conversation.context.get("location_id"))
-
-
-def _client_for(session: Session, clinic: Clinic, conversation: Conversation) -> Client | None:
-    if conversation.client_id is not None:
-        return session.get(Client, conversation.client_id)
-    client = patients.find_by_address(session, clinic_id=clinic.id, address=conversation.address)
-    if client is not None:
-        conversation.client_id = client.id
-    return client
 
 
 def _clinic_for(session: Session, to_address: str) -> Clinic | None:

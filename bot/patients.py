@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from bot.identity import digits_of, lookup_keys, phone_key
 from bot.understanding import normalize
-from models import Client, ClientPhone
+from models import Client, ClientPhone, Conversation
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,18 @@ def find_by_address(session: Session, *, clinic_id: int, address: str) -> Client
         .where(ClientPhone.clinic_id == clinic_id, col(ClientPhone.key).in_(lookup_keys(address)))
     )
     return session.exec(query).first()
+
+
+def for_conversation(session: Session, conversation: Conversation) -> Client | None:
+    """The patient of a conversation: the one linked to it, or found (and linked) by address."""
+    if conversation.client_id is not None:
+        return session.get(Client, conversation.client_id)
+    client = find_by_address(
+        session, clinic_id=conversation.clinic_id, address=conversation.address
+    )
+    if client is not None:
+        conversation.client_id = client.id
+    return client
 
 
 def find_by_cpf(session: Session, *, clinic_id: int, cpf: str) -> Client | None:

@@ -343,7 +343,6 @@ def finish_booking(flow: ConversationFlow, turn: Turn) -> None:
         location_id=ctx.get("location_id"),
     )
     turn.client = client
-    turn.conversation.client_id = client.id
     try:
         appointment = turn.scheduling.book(
             clinic_id=turn.clinic.id,

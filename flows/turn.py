@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from bot import patients
 from bot.channels.base import Inbound, Reply
 from bot.clock import Clock
 from bot.scheduling import Scheduling
@@ -32,10 +33,23 @@ class Turn:
     clock: Clock
     texts: Texts
     settings: FlowSettings
-    client: Client | None = None
+    # Looked up on first use: most steps never need to know who the patient is.
+    _client: Client | object | None = field(default=..., repr=False)
     replies: list[Reply] = field(default_factory=list)
     # Sentences said before the next question: sent in the same WhatsApp message as it.
     lead: list[str] = field(default_factory=list)
+
+    @property
+    def client(self) -> Client | None:
+        """The patient behind this conversation, if known (found by their address)."""
+        if self._client is ...:
+            self._client = patients.for_conversation(self.session, self.conversation)
+        return self._client  # type: ignore[return-value]
+
+    @client.setter
+    def client(self, client: Client) -> None:
+        self._client = client
+        self.conversation.client_id = client.id
 
     # -- context: small JSON of choices so far ------------------------------------------------
 
