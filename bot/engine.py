@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +22,7 @@ from flows.turn import Turn, zone_for
 from models import Clinic, ClinicNumber, Conversation, Direction, Message
 
 log = logging.getLogger(__name__)
+MESSAGES = Message.__table__
 
 
 def handle(inbound: Inbound, *, session: Session, clock: Clock) -> list[Reply]:
@@ -75,7 +75,7 @@ def _turn(
     session: Session, clinic: Clinic, conversation: Conversation, inbound: Inbound, clock: Clock
 ) -> list[Reply]:
     now = clock.now()
-    message = _store_inbound(
+    message_id = _store_inbound(
         session, inbound, clinic_id=clinic.id, conversation_id=conversation.id, clock=clock
     )
     conversation.last_inbound_at = now
@@ -105,7 +105,7 @@ def _turn(
     with session.no_autoflush:
         step(turn)
     replies = turn.outgoing()
-    _store_replies(session, replies, message, clock)
+    _store_replies(session, replies, inbound, conversation, message_id, clock)
     return replies
 
 
@@ -176,24 +176,24 @@ def _store_inbound(
     clinic_id: int | None,
     conversation_id: int | None,
     clock: Clock,
-) -> Message:
+) -> int:
+    """Keep the inbound message (its provider id is unique: a redelivery cannot be stored twice)."""
     now = clock.now()
-    message = Message(
-        clinic_id=clinic_id,
-        conversation_id=conversation_id,
-        direction=Direction.inbound,
-        provider=inbound.provider,
-        provider_id=inbound.message_id,
-        kind=inbound.kind,
-        body=(inbound.body or "")[:4096],
-        payload=_payload(inbound),
-        status="received",
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(message)
-    session.flush()
-    return message
+    row = {
+        "clinic_id": clinic_id,
+        "conversation_id": conversation_id,
+        "direction": Direction.inbound,
+        "provider": inbound.provider,
+        "provider_id": inbound.message_id,
+        "kind": inbound.kind,
+        "body": (inbound.body or "")[:4096],
+        "payload": _payload(inbound),
+        "status": "received",
+        "created_at": now,
+        "updated_at": now,
+    }
+    # Core, not the ORM: the row is never read back in this turn, only its id.
+    return session.execute(MESSAGES.insert().values(row).returning(MESSAGES.c.id)).scalar_one()
 
 
 def _payload(inbound: Inbound) -> dict:
@@ -210,18 +210,25 @@ def _payload(inbound: Inbound) -> dict:
     return payload
 
 
-def _store_replies(session: Session, replies: list[Reply], message: Message, clock: Clock) -> None:
+def _store_replies(
+    session: Session,
+    replies: list[Reply],
+    inbound: Inbound,
+    conversation: Conversation,
+    message_id: int,
+    clock: Clock,
+) -> None:
     """Keep the replies, linked to the message they answer, in one statement."""
     if not replies:
         return
     now = clock.now()
     rows = [
         {
-            "clinic_id": message.clinic_id,
-            "conversation_id": message.conversation_id,
+            "clinic_id": conversation.clinic_id,
+            "conversation_id": conversation.id,
             "direction": Direction.outbound,
-            "provider": message.provider,
-            "reply_to_id": message.id,
+            "provider": inbound.provider,
+            "reply_to_id": message_id,
             "kind": "text",
             "body": reply.render(),
             "payload": {},
@@ -230,16 +237,16 @@ def _store_replies(session: Session, replies: list[Reply], message: Message, clo
         }
         for reply in replies
     ]
-    session.execute(insert(Message), rows)
+    session.execute(MESSAGES.insert(), rows)
 
 
 def _fail_safe(session: Session, clinic: Clinic, inbound: Inbound, clock: Clock) -> list[Reply]:
     """After an unexpected error: keep the message, apologise, and leave the state untouched."""
     conversation = _lock_conversation(session, clinic, inbound, clock)
-    message = _store_inbound(
+    message_id = _store_inbound(
         session, inbound, clinic_id=clinic.id, conversation_id=conversation.id, clock=clock
     )
     replies = [Reply(Texts(clinic.texts)("error"))]
-    _store_replies(session, replies, message, clock)
+    _store_replies(session, replies, inbound, conversation, message_id, clock)
     session.commit()
     return replies
