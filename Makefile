@@ -27,6 +27,9 @@ serve: $(VENV)/.installed  ## production server: gunicorn (gunicorn.conf.py; BIN
 test: $(VENV)/.installed  ## run the test suite
 	$(BIN)/pytest
 
+bench: $(VENV)/.installed  ## throughput benchmark (not part of test): writes docs/benchmarks.md
+	$(BIN)/python -m bench.run
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -10,8 +10,8 @@ worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "20"))
 graceful_timeout = 20
 # Restart workers now and then so a slow leak can never take the service down.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
-max_requests_jitter = 500
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
+max_requests_jitter = 10000
 # Only trust X-Forwarded-* from the proxy in front (PROXY_COUNT does the rest in the app).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = None  # the app logs one line per request, with its request id
