@@ -6,6 +6,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from models.sqlite_queue import QueuedWriterConnection
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
@@ -16,11 +18,10 @@ def make_engine(url: str, *, echo: bool = False, autocommit: bool = False) -> En
     that must see the latest data and never hold up the app's writers.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(
-            url,
-            echo=echo,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-        )
+        connect_args: dict = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        if not autocommit:
+            connect_args["factory"] = QueuedWriterConnection
+        engine = create_engine(url, echo=echo, connect_args=connect_args)
         _tune_sqlite(engine, autocommit=autocommit)
         return engine
     if url.startswith("postgresql://"):
@@ -48,8 +49,8 @@ def _tune_sqlite(engine: Engine, *, autocommit: bool) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
         # Take the write lock when the transaction starts: two turns that read, then write,
-        # would otherwise fail to upgrade their locks; with IMMEDIATE they simply queue.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # would otherwise fail to upgrade their locks; this way they simply queue.
+        conn.connection.dbapi_connection.begin_write()
 
 
 def new_session(engine: Engine) -> Session:
