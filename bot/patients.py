@@ -36,6 +36,11 @@ def for_conversation(session: Session, conversation: Conversation) -> Client | N
     return client
 
 
+def find_by_phone(session: Session, *, clinic_id: int, phone: str) -> Client | None:
+    """The clinic's patient with this phone number (digits), with or without the 9th digit."""
+    return find_by_address(session, clinic_id=clinic_id, address=phone)
+
+
 def find_by_cpf(session: Session, *, clinic_id: int, cpf: str) -> Client | None:
     """The clinic's patient with this CPF (11 digits)."""
     return session.exec(

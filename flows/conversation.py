@@ -30,9 +30,13 @@ class ConversationFlow(StateMachine):
     appointments = State("Appointments")
     appointment_action = State("Appointment action")
     cancel_reason = State("Cancel reason")
+    identify = State("Phone or CPF")
+    identify_name = State("Confirm name")
 
     show_menu = menu.from_(
         idle,
+        identify,
+        identify_name,
         insurance,
         location,
         service,
@@ -44,7 +48,9 @@ class ConversationFlow(StateMachine):
         appointment_action,
         cancel_reason,
     )
-    start_booking = insurance.from_(idle, menu)
+    start_booking = insurance.from_(idle, menu, identify, identify_name)
+    ask_identity = identify.from_(idle)
+    check_identity = identify.to(identify_name)
     insurance_chosen = (
         insurance.to(location, cond="location_pending")
         | insurance.to(service, cond="service_pending")
@@ -88,6 +94,7 @@ class ConversationFlow(StateMachine):
         | appointment_action.to(appointments, cond="several_appointments")
         | appointment_action.to(menu)
         | cancel_reason.to(appointment_action)
+        | identify_name.to(identify)
     )
     retry = (
         menu.to.itself(internal=True)
@@ -101,6 +108,8 @@ class ConversationFlow(StateMachine):
         | appointments.to.itself(internal=True)
         | appointment_action.to.itself(internal=True)
         | cancel_reason.to.itself(internal=True)
+        | identify.to.itself(internal=True)
+        | identify_name.to.itself(internal=True)
     )
 
     def __init__(self, conversation: Any, *, turn: Turn) -> None:

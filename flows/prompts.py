@@ -175,6 +175,14 @@ def ask_cancel_reason(turn: Turn) -> None:
     turn.ask(turn.texts("ask_cancel_reason"), [])
 
 
+def ask_identify(turn: Turn) -> None:
+    turn.ask(turn.texts("ask_identity"), [])
+
+
+def ask_identify_name(turn: Turn) -> None:
+    turn.ask(turn.texts("ask_identity_name"), [])
+
+
 def when(turn: Turn, details: AppointmentDetails) -> str:
     """An appointment's time in its unit's zone, the Brazilian way."""
     return turn.texts.datetime(details.start.astimezone(ZoneInfo(details.timezone)))
@@ -203,4 +211,6 @@ QUESTIONS: dict[str, Callable[[Turn], None]] = {
     "appointments": ask_appointments,
     "appointment_action": ask_appointment_action,
     "cancel_reason": ask_cancel_reason,
+    "identify": ask_identify,
+    "identify_name": ask_identify_name,
 }

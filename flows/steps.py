@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot import patients
+from bot.identity import is_username_id, parse_typed_phone
 from bot.scheduling import (
     InvalidTransition,
     NotFound,
     SlotInPast,
     SlotUnavailable,
 )
+from flows.answers import QUESTION_INTENTS, answer
 from flows.conversation import ConversationFlow
 from flows.prompts import describe, when
 from flows.turn import Turn
-from models import Actor
+from models import Actor, Client
 
 Step = Callable[[ConversationFlow, Turn], None]
 
@@ -70,6 +72,8 @@ def _dispatch(flow: ConversationFlow, turn: Turn) -> None:
         return to_menu(flow, turn)
     if u.command == "back":
         return go_back(flow, turn)
+    if u.intent in QUESTION_INTENTS and u.choice is None:
+        return answer_question(flow, turn, u.intent)
     STEPS[state](flow, turn)
 
 
@@ -107,6 +111,17 @@ def option_miss(flow: ConversationFlow, turn: Turn) -> None:
     if u.out_of_range or u.normalized:
         return miss(flow, turn, "not_understood_option", text=u.text[:40])
     return miss(flow, turn)
+
+
+def answer_question(flow: ConversationFlow, turn: Turn, intent: str) -> None:
+    """Answer from the clinic's data, then ask the pending question again."""
+    if flow.state_id == "idle":
+        greet(turn)
+    answer(turn, intent)
+    if flow.state_id == "idle":
+        flow.show_menu()
+    else:
+        flow.retry()
 
 
 def to_menu(flow: ConversationFlow, turn: Turn) -> None:
@@ -163,10 +178,74 @@ def on_idle(flow: ConversationFlow, turn: Turn) -> None:
     """A new exchange: greet, then act on what was asked or show the menu."""
     greet(turn)
     intent = turn.understanding.intent
+    if needs_identity(turn):
+        turn.remember(identity_asked=True, pending=intent)
+        return flow.ask_identity()
     if intent == "book":
         return start_booking(flow, turn)
     if intent in ("my_appointments", "cancel", "reschedule", "confirm"):
         return open_appointments(flow, turn)
+    flow.show_menu()
+
+
+# -- senders with no phone number ---------------------------------------------------------------
+
+NEW_PATIENT_WORDS = {"novo", "nova", "nao tenho", "nao tenho cadastro", "primeira vez"}
+
+
+def needs_identity(turn: Turn) -> bool:
+    """A username-only sender we have not matched yet: ask once for a phone or CPF."""
+    return (
+        turn.client is None
+        and is_username_id(turn.conversation.address)
+        and not turn.ctx.get("identity_asked")
+    )
+
+
+def on_identify(flow: ConversationFlow, turn: Turn) -> None:
+    u = turn.understanding
+    if u.normalized in NEW_PATIENT_WORDS or u.yes_no is False:
+        return resume_after_identity(flow, turn)
+    cpf = u.cpf
+    phone = None if cpf else parse_typed_phone(u.text)
+    if cpf is None and phone is None:
+        return miss(flow, turn, "bad_identity")
+    turn.remember(typed_cpf=cpf, typed_phone=phone)
+    clinic_id = turn.clinic.id
+    client = (
+        patients.find_by_cpf(turn.session, clinic_id=clinic_id, cpf=cpf)
+        if cpf
+        else patients.find_by_phone(turn.session, clinic_id=clinic_id, phone=phone)
+    )
+    if client is None:
+        turn.say("identity_not_found")
+        return resume_after_identity(flow, turn)
+    turn.remember(candidate_id=client.id)
+    flow.check_identity()
+
+
+def on_identify_name(flow: ConversationFlow, turn: Turn) -> None:
+    """Link the username to the record only when the name agrees (anyone can type a phone)."""
+    u = turn.understanding
+    name = u.name or u.text
+    candidate = turn.session.get(Client, turn.ctx.get("candidate_id"))
+    turn.forget("candidate_id")
+    if candidate is None or not name or not patients.same_person(candidate.name, name):
+        turn.forget("typed_cpf", "typed_phone")
+        turn.say("identity_mismatch")
+        return resume_after_identity(flow, turn)
+    patients.link_address(turn.session, client=candidate, address=turn.conversation.address)
+    turn.client = candidate
+    turn.say("identity_confirmed", name=first_name(candidate.name))
+    resume_after_identity(flow, turn)
+
+
+def resume_after_identity(flow: ConversationFlow, turn: Turn) -> None:
+    """Carry on with what the patient first asked for."""
+    pending = turn.ctx.get("pending")
+    turn.forget("pending")
+    if pending == "book":
+        return start_booking(flow, turn)
     flow.show_menu()
 
 
@@ -316,7 +395,7 @@ def on_name(flow: ConversationFlow, turn: Turn) -> None:
     if not name:
         return miss(flow, turn, "bad_name")
     turn.remember(name=name)
-    if turn.settings.ask_cpf:
+    if turn.settings.ask_cpf and not turn.ctx.get("typed_cpf"):
         return flow.need_cpf()
     finish_booking(flow, turn)
 
@@ -338,11 +417,13 @@ def finish_booking(flow: ConversationFlow, turn: Turn) -> None:
         name=ctx["name"],
         address=turn.conversation.address,
         now=turn.clock.now(),
-        cpf=ctx.get("cpf"),
+        cpf=ctx.get("cpf") or ctx.get("typed_cpf"),
         insurance_id=ctx.get("insurance_id"),
         location_id=ctx.get("location_id"),
     )
     turn.client = client
+    if ctx.get("typed_phone"):
+        patients.link_address(turn.session, client=client, address=ctx["typed_phone"])
     try:
         appointment = turn.scheduling.book(
             clinic_id=turn.clinic.id,
@@ -491,4 +572,6 @@ STEPS: dict[str, Step] = {
     "appointments": on_appointments,
     "appointment_action": on_appointment_action,
     "cancel_reason": on_cancel_reason,
+    "identify": on_identify,
+    "identify_name": on_identify_name,
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Protocol
 
 from models import Actor, Appointment, HealthInsurance, Location, Service
@@ -73,6 +73,13 @@ class AppointmentDetails:
 
 
 @dataclass(frozen=True, slots=True)
+class OpeningHours:
+    weekday: int  # 0 = Monday
+    opens: time
+    closes: time
+
+
+@dataclass(frozen=True, slots=True)
 class HoldView:
     id: int
     slot: SlotView
@@ -106,6 +113,14 @@ class Scheduling(Protocol):
 
     def details(self, *, clinic_id: int, appointment_id: int) -> AppointmentDetails:
         """An appointment with service, professional and unit names."""
+        ...
+
+    def price(self, *, clinic_id: int, service_id: int, insurance_id: int | None) -> int | None:
+        """What the patient pays for the service, in cents; None when the insurance covers it."""
+        ...
+
+    def opening_hours(self, *, clinic_id: int, location_id: int) -> list[OpeningHours]:
+        """When a unit sees patients, per weekday (0 = Monday), earliest start to latest end."""
         ...
 
     def free_slots(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
@@ -14,6 +14,7 @@ from bot.scheduling.base import (
     HoldView,
     InvalidTransition,
     NotFound,
+    OpeningHours,
     SlotInPast,
     SlotNotFound,
     SlotUnavailable,
@@ -34,6 +35,7 @@ from models import (
     Service,
     Slot,
     SlotHold,
+    WorkingHours,
 )
 
 
@@ -127,6 +129,34 @@ class LocalScheduling:
             address=location.address,
             timezone=location.timezone,
         )
+
+    def price(self, *, clinic_id: int, service_id: int, insurance_id: int | None) -> int | None:
+        """What the patient pays for the service, in cents; None when the insurance covers it."""
+        service = self.service(clinic_id=clinic_id, service_id=service_id)
+        if insurance_id is None or self._is_self_pay(clinic_id, insurance_id):
+            return service.price_cents
+        covered = self.session.exec(
+            select(InsuranceService).where(
+                InsuranceService.insurance_id == insurance_id,
+                InsuranceService.service_id == service_id,
+            )
+        ).first()
+        return None if covered else service.price_cents
+
+    def opening_hours(self, *, clinic_id: int, location_id: int) -> list[OpeningHours]:
+        """When a unit sees patients, per weekday (0 = Monday), earliest start to latest end."""
+        self.location(clinic_id=clinic_id, location_id=location_id)
+        rows = self.session.exec(
+            select(WorkingHours.weekday, func.min(WorkingHours.start), func.max(WorkingHours.end))
+            .join(Professional, col(Professional.id) == col(WorkingHours.professional_id))
+            .where(WorkingHours.location_id == location_id, col(Professional.active))
+            .group_by(WorkingHours.weekday)
+            .order_by(WorkingHours.weekday)
+        ).all()
+        return [
+            OpeningHours(weekday, _as_time(opens), _as_time(closes))
+            for weekday, opens, closes in rows
+        ]
 
     def _is_self_pay(self, clinic_id: int, insurance_id: int) -> bool:
         insurance = self.session.get(HealthInsurance, insurance_id)
@@ -399,6 +429,11 @@ class LocalScheduling:
             )
         )
         self.session.flush()
+
+
+def _as_time(value: time | str) -> time:
+    """min()/max() over a TIME column come back as text on SQLite."""
+    return value if isinstance(value, time) else time.fromisoformat(value)
 
 
 def _view(slot: Slot, professional_name: str, taken: int) -> SlotView:
