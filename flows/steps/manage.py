@@ -1,0 +1,123 @@
+"""Managing booked appointments: list, confirm, reschedule, cancel."""
+
+from __future__ import annotations
+
+from bot.scheduling import InvalidTransition, NotFound, SlotInPast, SlotUnavailable
+from flows.conversation import ConversationFlow
+from flows.prompts import describe, when
+from flows.steps.common import end_flow, go_back, option_miss, reset_slot_search, to_menu
+from flows.turn import Turn
+from models import Actor
+
+
+def open_appointments(flow: ConversationFlow, turn: Turn) -> None:
+    """List the patient's upcoming appointments (or go straight to the only one)."""
+    end_flow(turn)
+    if turn.client is None:
+        turn.say("no_client")
+        return to_menu(flow, turn)
+    upcoming = turn.scheduling.upcoming(clinic_id=turn.clinic.id, client_id=turn.client.id)
+    if not upcoming:
+        turn.say("no_appointments")
+        return to_menu(flow, turn)
+    ids = [appointment.id for appointment in upcoming]
+    turn.remember(appointment_ids=ids, appointment_id=ids[0] if len(ids) == 1 else None)
+    flow.list_appointments()
+
+
+def on_appointments(flow: ConversationFlow, turn: Turn) -> None:
+    appointment_id = turn.chosen()
+    if appointment_id is None:
+        return option_miss(flow, turn)
+    turn.remember(appointment_id=appointment_id)
+    flow.appointment_chosen()
+
+
+def on_appointment_action(flow: ConversationFlow, turn: Turn) -> None:
+    action = turn.chosen() or _action_from_words(turn)
+    if action is None:
+        return option_miss(flow, turn)
+    if action == "back":
+        return go_back(flow, turn)
+    details = turn.scheduling.details(
+        clinic_id=turn.clinic.id, appointment_id=turn.ctx["appointment_id"]
+    )
+    if action == "confirm":
+        try:
+            turn.scheduling.confirm(
+                clinic_id=turn.clinic.id, appointment_id=details.id, actor=Actor.client
+            )
+        except (NotFound, InvalidTransition):
+            return appointment_gone(flow, turn)
+        turn.say("appointment_confirmed", when=when(turn, details))
+        end_flow(turn)
+        return flow.presence_confirmed()
+    if action == "reschedule":
+        turn.remember(
+            mode="reschedule",
+            insurance_id=details.insurance_id,
+            location_id=details.location_id,
+            service_id=details.service_id,
+        )
+        reset_slot_search(turn)
+        turn.say("ask_reschedule", when=when(turn, details))
+        return flow.start_reschedule()
+    flow.start_cancel()
+
+
+def _action_from_words(turn: Turn) -> str | None:
+    u = turn.understanding
+    if u.command == "cancel" or u.intent == "cancel":
+        return "cancel"
+    if u.intent == "reschedule":
+        return "reschedule"
+    if u.intent == "confirm" or u.yes_no:
+        return "confirm"
+    return None
+
+
+def on_cancel_reason(flow: ConversationFlow, turn: Turn) -> None:
+    reason = turn.understanding.text[:500] or turn.texts("no_reason")
+    appointment_id = turn.ctx["appointment_id"]
+    try:
+        appointment = turn.scheduling.cancel(
+            clinic_id=turn.clinic.id,
+            appointment_id=appointment_id,
+            reason=reason,
+            actor=Actor.client,
+        )
+    except (NotFound, InvalidTransition):
+        return appointment_gone(flow, turn)
+    details = turn.scheduling.details(clinic_id=turn.clinic.id, appointment_id=appointment.id)
+    turn.say("cancelled", when=when(turn, details))
+    end_flow(turn)
+    flow.cancelled()
+
+
+def reschedule(flow: ConversationFlow, turn: Turn) -> None:
+    """Move the appointment to the held slot; the old place is freed in the same transaction."""
+    try:
+        appointment = turn.scheduling.reschedule(
+            clinic_id=turn.clinic.id,
+            appointment_id=turn.ctx["appointment_id"],
+            hold_id=turn.ctx["hold_id"],
+            actor=Actor.client,
+        )
+    except (SlotUnavailable, SlotInPast):
+        turn.say("slot_taken")
+        reset_slot_search(turn)
+        return flow.slot_lost()
+    except (NotFound, InvalidTransition):
+        return appointment_gone(flow, turn)
+    details = turn.scheduling.details(clinic_id=turn.clinic.id, appointment_id=appointment.id)
+    turn.say("rescheduled", **describe(turn, details))
+    end_flow(turn)
+    flow.rescheduled()
+
+
+def appointment_gone(flow: ConversationFlow, turn: Turn) -> None:
+    """The appointment changed meanwhile (cancelled elsewhere, say): show the current ones."""
+    turn.say("appointment_gone")
+    end_flow(turn)
+    flow.finish()
+    open_appointments(flow, turn)
