@@ -29,6 +29,7 @@ class ConversationFlow(StateMachine):
     cpf = State("CPF")
     appointments = State("Appointments")
     appointment_action = State("Appointment action")
+    confirm_action = State("Confirm change")
     cancel_reason = State("Cancel reason")
     identify = State("Phone or CPF")
     identify_name = State("Confirm name")
@@ -46,6 +47,7 @@ class ConversationFlow(StateMachine):
         cpf,
         appointments,
         appointment_action,
+        confirm_action,
         cancel_reason,
     )
     start_booking = insurance.from_(idle, menu, identify, identify_name)
@@ -69,13 +71,16 @@ class ConversationFlow(StateMachine):
         idle, menu, cond="single_appointment"
     ) | appointments.from_(idle, menu)
     appointment_chosen = appointments.to(appointment_action)
-    presence_confirmed = appointment_action.to(idle)
+    # A change read from free text ("não vou conseguir") is confirmed before it is made.
+    confirm_intent = appointment_action.to(confirm_action)
+    intent_declined = confirm_action.to(appointment_action)
+    presence_confirmed = idle.from_(appointment_action, confirm_action)
     start_reschedule = appointment_action.to(slot)
     rescheduled = idle.from_(confirm_booking)
-    start_cancel = appointment_action.to(cancel_reason)
+    start_cancel = cancel_reason.from_(appointment_action, confirm_action)
     cancelled = cancel_reason.to(idle)
     # The appointment being handled changed meanwhile (cancelled elsewhere, say).
-    finish = idle.from_(confirm_booking, appointment_action, cancel_reason)
+    finish = idle.from_(confirm_booking, appointment_action, confirm_action, cancel_reason)
 
     back = (
         insurance.to(menu)
@@ -94,6 +99,7 @@ class ConversationFlow(StateMachine):
         | appointment_action.to(appointments, cond="several_appointments")
         | appointment_action.to(menu)
         | cancel_reason.to(appointment_action)
+        | confirm_action.to(appointment_action)
         | identify_name.to(identify)
     )
     retry = (
@@ -108,6 +114,7 @@ class ConversationFlow(StateMachine):
         | appointments.to.itself(internal=True)
         | appointment_action.to.itself(internal=True)
         | cancel_reason.to.itself(internal=True)
+        | confirm_action.to.itself(internal=True)
         | identify.to.itself(internal=True)
         | identify_name.to.itself(internal=True)
     )

@@ -171,6 +171,14 @@ def ask_appointment_action(turn: Turn) -> None:
     turn.ask(t("ask_appointment_action"), options)
 
 
+def ask_confirm_action(turn: Turn) -> None:
+    details = turn.scheduling.details(
+        clinic_id=turn.clinic.id, appointment_id=turn.ctx["appointment_id"]
+    )
+    key = "confirm_cancel" if turn.ctx.get("pending_action") == "cancel" else "confirm_presence"
+    turn.ask(turn.texts(key, when=when(turn, details)), [(True, "Sim"), (False, "Não")])
+
+
 def ask_cancel_reason(turn: Turn) -> None:
     turn.ask(turn.texts("ask_cancel_reason"), [])
 
@@ -210,6 +218,7 @@ QUESTIONS: dict[str, Callable[[Turn], None]] = {
     "cpf": ask_cpf,
     "appointments": ask_appointments,
     "appointment_action": ask_appointment_action,
+    "confirm_action": ask_confirm_action,
     "cancel_reason": ask_cancel_reason,
     "identify": ask_identify,
     "identify_name": ask_identify_name,

@@ -30,6 +30,7 @@ from flows.steps.manage import (
     on_appointment_action,
     on_appointments,
     on_cancel_reason,
+    on_confirm_action,
     open_appointments,
 )
 from flows.turn import Turn
@@ -133,6 +134,7 @@ STEPS: dict[str, Step] = {
     "cpf": on_cpf,
     "appointments": on_appointments,
     "appointment_action": on_appointment_action,
+    "confirm_action": on_confirm_action,
     "cancel_reason": on_cancel_reason,
     "identify": on_identify,
     "identify_name": on_identify_name,

@@ -26,6 +26,7 @@ FLOW_KEYS = (
     "cpf",
     "asked",
     "appointment_ids",
+    "pending_action",
     "appointment_id",
     "option_values",
     "option_labels",

@@ -34,11 +34,34 @@ def on_appointments(flow: ConversationFlow, turn: Turn) -> None:
 
 
 def on_appointment_action(flow: ConversationFlow, turn: Turn) -> None:
-    action = turn.chosen() or _action_from_words(turn)
+    picked = turn.chosen()
+    action = picked or _action_from_words(turn)
     if action is None:
         return option_miss(flow, turn)
     if action == "back":
         return go_back(flow, turn)
+    if picked is None and action in ("confirm", "cancel"):
+        # Read from free text, not picked from the list: ask before changing anything.
+        turn.remember(pending_action=action)
+        return flow.confirm_intent()
+    act(flow, turn, action)
+
+
+def on_confirm_action(flow: ConversationFlow, turn: Turn) -> None:
+    answer = turn.understanding.yes_no
+    if answer is None:
+        answer = turn.chosen()
+    if answer is None:
+        return option_miss(flow, turn)
+    action = turn.ctx.get("pending_action")
+    turn.forget("pending_action")
+    if not answer:
+        return flow.intent_declined()
+    act(flow, turn, action)
+
+
+def act(flow: ConversationFlow, turn: Turn, action: str) -> None:
+    """Carry out a chosen action on the appointment in the context."""
     details = turn.scheduling.details(
         clinic_id=turn.clinic.id, appointment_id=turn.ctx["appointment_id"]
     )

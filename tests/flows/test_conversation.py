@@ -440,3 +440,27 @@ def test_invalid_clinic_settings_fall_back_to_defaults(patient, session, caplog)
     session.commit()
     assert "Como posso ajudar?" in patient(NEW).says("oi")
     assert "hold_minutes" in caplog.text
+
+
+def test_a_change_read_from_free_text_is_confirmed_before_it_is_made(patient, session):
+    p = patient(MARIA_13)
+    reply = p.says("não vou conseguir ir")
+    assert "Sua consulta" in reply  # shown, nothing changed yet
+    reply = p.says("não vou poder ir")
+    assert "Você quer *cancelar* a consulta de" in reply
+    assert "Sua consulta" in p.says("não")  # declined: back to the appointment, still booked
+    p.says("não vou poder ir")
+    assert "motivo" in p.says("sim")
+    assert "foi cancelada" in p.says("imprevisto no trabalho")
+    appointment = session.exec(
+        select(Appointment).where(Appointment.cancel_reason.is_not(None))
+    ).one()
+    assert appointment.cancel_reason == "imprevisto no trabalho"
+
+
+def test_confirming_presence_in_words_asks_first(patient, session):
+    p = patient(MARIA_13)
+    p.says("minhas consultas")
+    assert "Você confirma presença" in p.says("pode deixar, vou sim")
+    assert "Presença confirmada" in p.says("sim")
+    assert session.exec(select(Appointment).where(Appointment.status == "confirmed")).one()
