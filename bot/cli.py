@@ -16,6 +16,7 @@ from bot.channels.base import Inbound
 from bot.engine import handle
 from bot.identity import mask
 from bot.scheduling.calendar import generate_slots
+from bot.understanding.command import understand_command
 from flows.conversation import ConversationFlow
 from models import Clinic, Conversation, new_session
 from models.migrate import upgrade
@@ -33,6 +34,7 @@ def register(app: Flask) -> None:
         slots_group,
         handoff_group,
         diagram_command,
+        understand_command,
     ):
         app.cli.add_command(command)
 

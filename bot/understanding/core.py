@@ -10,16 +10,21 @@ from zoneinfo import ZoneInfo
 from bot.understanding.choices import choose
 from bot.understanding.commands import asks_for_human, command_of
 from bot.understanding.cpf import find_cpf
-from bot.understanding.dates import DateRange, when_of
+from bot.understanding.dates import DateRange
 from bot.understanding.intents import intent_of
 from bot.understanding.names import person_name
 from bot.understanding.text import Prepared
+from bot.understanding.when import read_when
 from bot.understanding.yesno import yes_no_of
 
 
 @dataclass(frozen=True)
 class Understanding:
-    """What one message says, read without any conversation state."""
+    """What one message says, read without any conversation state.
+
+    `when` is the window to search slots in and `at` the exact moment named, if any: see
+    bot.understanding.when for how days, parts of days, bounds and bare times map onto them.
+    """
 
     text: str
     normalized: str
@@ -30,6 +35,7 @@ class Understanding:
     out_of_range: bool
     yes_no: bool | None
     when: DateRange | None
+    at: datetime | None
     cpf: str | None
     cpf_invalid: bool
     name: str | None
@@ -50,29 +56,23 @@ def _name_or_none(p: Prepared, *, busy: bool) -> str | None:
 def understand(
     text: str | None, *, options: Sequence[str] = (), now: datetime, tz: ZoneInfo
 ) -> Understanding:
-    """Read one patient message: command, intent, option, yes/no, day, CPF and name."""
+    """Read one patient message: command, intent, option, yes/no, day and time, CPF and name."""
     p = Prepared.of(text)
     command = command_of(p)
     if asks_for_human(p.key):
         command = "human"
     yes_no = yes_no_of(p)
-    when = when_of(p.folded, now=now, tz=tz)
+    when = read_when(p.folded, now=now, tz=tz)
     if command == "human":
         intent = "handoff"
     else:
-        intent = _with_command(intent_of(p, has_day=when is not None, yes=yes_no), command, p.plain)
+        has_day = when.window is not None
+        intent = _with_command(intent_of(p, has_day=has_day, yes=yes_no), command, p.plain)
     picked = choose(p.normalized, options)
     cpf, cpf_invalid = find_cpf(p.normalized, p.folded)
-    busy = bool(
-        command
-        or intent != "other"
-        or yes_no is not None
-        or when
-        or cpf
-        or cpf_invalid
-        or picked.index is not None
-        or picked.ambiguous
-    )
+    picked_any = picked.index is not None or bool(picked.ambiguous)
+    said = (command, intent != "other", yes_no is not None, when.window, cpf, cpf_invalid)
+    busy = picked_any or any(said)
     return Understanding(
         text=p.raw,
         normalized=p.normalized,
@@ -82,7 +82,8 @@ def understand(
         ambiguous=picked.ambiguous,
         out_of_range=picked.out_of_range,
         yes_no=yes_no,
-        when=when,
+        when=when.window,
+        at=when.at,
         cpf=cpf,
         cpf_invalid=cpf_invalid,
         name=_name_or_none(p, busy=busy),

@@ -12,6 +12,8 @@ _CPF_SHAPE = re.compile(
 )
 # Eleven bare digits after "telefone"/"whats" are a mobile number (DDD + 9 + 8 digits).
 _PHONE_CUE = re.compile(r"\b(?:telefone|tel|celular|cel|whats|whatsapp|zap|fone|contato)\b")
+# "meu número é ..." is most often a phone, but may introduce a CPF when it is asked for.
+_NUMBER_CUE = re.compile(r"\b(?:numero|nro|num)\b")
 _CPF_CUE = re.compile(r"\bcpf\b")
 
 
@@ -37,8 +39,11 @@ def find_cpf(normalized: str, folded: str) -> tuple[str | None, bool]:
     shapes = [m.group(0) for m in _CPF_SHAPE.finditer(folded)]
     if not shapes:
         return None, False
-    if not _CPF_CUE.search(normalized) and _PHONE_CUE.search(normalized):
-        shapes = [shape for shape in shapes if not shape.isdigit()]
+    if not _CPF_CUE.search(normalized):
+        if _PHONE_CUE.search(normalized):
+            shapes = [shape for shape in shapes if not shape.isdigit()]
+        elif _NUMBER_CUE.search(normalized):
+            shapes = [shape for shape in shapes if not shape.isdigit() or valid_cpf(shape)]
     for shape in shapes:
         digits = valid_cpf(shape)
         if digits:

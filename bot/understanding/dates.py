@@ -1,7 +1,7 @@
 """Days patients type: "amanhã", "sexta", "15/12", "dia 20", "semana que vem".
 
-Times of day are ignored here. All arithmetic is on calendar dates in the clinic's zone;
-ranges start at local midnight and end (exclusive) at the following local midnight.
+Times of day are read in times.py and joined to the day in when.py. All arithmetic here is on
+calendar dates (the clinic's local "today"); a day found is a first date and a number of days.
 """
 
 from __future__ import annotations
@@ -10,19 +10,22 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+
+from bot.understanding.text import is_refused
 
 
 @dataclass(frozen=True)
 class DateRange:
-    """A span of whole days: start at local midnight, end exclusive."""
+    """A span of time to search slots in: aware datetimes in the clinic's zone, end exclusive."""
 
     start: datetime
     end: datetime
 
 
 @dataclass(frozen=True)
-class _Found:
+class FoundDay:
+    """A day (or several) named in the text: its span there, first date and length in days."""
+
     start: int
     end: int
     first: date
@@ -100,6 +103,7 @@ _WEEKDAY = re.compile(
     rf"(?P<week>\s+(?:da|na|de)\s+{_NEXT_WEEK})?"
 )
 _WEEK = re.compile(rf"\b{_NEXT_WEEK}\b")
+_THIS_WEEK = re.compile(r"\b(?:n?essa|n?esta) semana\b")
 _NUMERIC = re.compile(
     r"(?<![\d/.-])(\d{1,2})\s*([/-])\s*(\d{1,2})(?:\s*\2\s*(\d{4}|\d{2}))?(?![\d/]|-\d)"
 )
@@ -110,10 +114,8 @@ _DAY_OF_MONTH = re.compile(r"\bdia\s+(\d{1,2})\b(?!\s*[/-]\s*\d)")
 # The day after "para" is the one wanted in "remarcar de hoje para amanhã".
 _TARGET_CUE = re.compile(r"(?:\bpara|\bpra|\bp/)\s*(?:o |a |dia )?$")
 _CUE_REACH = 12
-# "hoje não, amanhã" / "não posso sexta, pode ser sábado?": the other day is the wanted one.
-_NEGATION_BEFORE = re.compile(r"\bnao\b[^,.;!?]*$")
-_NEGATION_AFTER = re.compile(r"\s*,?\s*nao\b")
-_NEGATION_REACH = 24
+# A reader's length in days; this one means "from today up to next Monday".
+_REST_OF_WEEK = 0
 # A message naming more days than this is not an answer about one day; stop reading.
 _MAX_CANDIDATES = 8
 
@@ -142,6 +144,10 @@ def _weekday(m: re.Match[str], today: date) -> date | None:
 
 def _next_week(m: re.Match[str], today: date) -> date | None:
     return today + timedelta(days=7 - today.weekday())
+
+
+def _this_week(m: re.Match[str], today: date) -> date | None:
+    return today
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
@@ -194,18 +200,20 @@ _READERS: tuple[tuple[re.Pattern[str], _Reader, int], ...] = (
     (_RELATIVE, _relative, 1),
     (_WEEKDAY, _weekday, 1),
     (_WEEK, _next_week, 7),
+    (_THIS_WEEK, _this_week, _REST_OF_WEEK),
 )
 
 
-def _candidates(folded: str, today: date) -> list[_Found]:
-    found: list[_Found] = []
+def _candidates(folded: str, today: date) -> list[FoundDay]:
+    found: list[FoundDay] = []
     for pattern, read, days in _READERS:
         for m in pattern.finditer(folded):
             if any(m.start() < f.end and f.start < m.end() for f in found):
                 continue
             first = read(m, today)
             if first is not None:
-                found.append(_Found(m.start(), m.end(), first, days))
+                length = days or 7 - first.weekday()
+                found.append(FoundDay(m.start(), m.end(), first, length))
             if len(found) >= _MAX_CANDIDATES:
                 return sorted(found, key=lambda f: f.start)
     return sorted(found, key=lambda f: f.start)
@@ -215,30 +223,15 @@ def _is_target(folded: str, start: int) -> bool:
     return bool(_TARGET_CUE.search(folded, max(0, start - _CUE_REACH), start))
 
 
-def _is_refused(folded: str, found: _Found) -> bool:
-    before = _NEGATION_BEFORE.search(folded, max(0, found.start - _NEGATION_REACH), found.start)
-    return bool(before or _NEGATION_AFTER.match(folded, found.end))
-
-
-def _pick(folded: str, found: list[_Found]) -> _Found:
+def _pick(folded: str, found: list[FoundDay]) -> FoundDay:
     """The day after "para" if any, else the first day not refused, else the first day."""
     targeted = [f for f in found if _is_target(folded, f.start)]
     if targeted:
         return targeted[-1]
-    return next((f for f in found if not _is_refused(folded, f)), found[0])
+    return next((f for f in found if not is_refused(folded, f.start, f.end)), found[0])
 
 
-def _midnight(day: date, tz: ZoneInfo) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=tz)
-
-
-def when_of(folded: str, *, now: datetime, tz: ZoneInfo) -> DateRange | None:
-    """The day (or week) named in folded text, relative to `now` in the clinic's zone."""
-    if not folded or not any(ch.isalnum() for ch in folded):
-        return None
-    local_now = now.replace(tzinfo=tz) if now.tzinfo is None else now.astimezone(tz)
-    found = _candidates(folded, local_now.date())
-    if not found:
-        return None
-    pick = _pick(folded, found)
-    return DateRange(_midnight(pick.first, tz), _midnight(pick.first + timedelta(pick.days), tz))
+def find_day(folded: str, today: date) -> FoundDay | None:
+    """The day (or week) the folded text asks for, relative to the clinic's local `today`."""
+    found = _candidates(folded, today)
+    return _pick(folded, found) if found else None

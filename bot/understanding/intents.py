@@ -1,7 +1,9 @@
 """What the patient wants, from keyword rules over the normalised text.
 
-Rules run in order and the first that fires wins: explicit action verbs beat nouns, and
-questions about money, places or policies are answered, never acted upon ("other").
+Rules run in order and the first that fires wins: explicit action verbs beat nouns; a question
+about the price is "price", about the place "address"; questions about a policy ("tem multa se
+eu cancelar?") and objections ("estou sem cartão", "vou pensar") are "other": answered, never
+acted upon.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ INTENTS = (
     "cancel",
     "reschedule",
     "handoff",
+    "price",
+    "address",
+    "insurances",
     "other",
 )
 
@@ -47,8 +52,12 @@ _CANCEL = re.compile(
 )
 # A question about fees or rules ("tem multa se cancelar?") is not the act itself.
 _POLICY = re.compile(
-    r"\b(?:multa|taxa|cobra\w*|prazo|politica|antecedencia|reembolso|devolu\w+|estorno|pacote)\b"
+    r"\b(?:multa|taxa|cobra\w*|prazo|politica|antecedencia|reembolso|devolu\w+|estorno|pacote"
+    r"|regras?|permitido)\b"
 )
+# Money words make a question about cancelling a policy question ("quanto custa cancelar?").
+_POLICY_MONEY = re.compile(r"\b(?:custa|custo|pag\w*|gratis|gratuit[oa]|valor)\b")
+_QUESTION_START = re.compile(r"^(?:qual|quais|quanto|quanta|como|existe|tem|ha)\b")
 _CONFIRM = re.compile(
     r"\b(?:confirmo|confirmar|confirma|confirmado|confirmada|confirmando|estarei (?:la|ai|presente)"
     r"|vou comparecer|irei sim|vou sim|presenca confirmada)\b"
@@ -58,11 +67,24 @@ _BOOK_VERB = re.compile(
     r"|\btem (?:alguma |algum )?(?:vagas?|horarios?|agenda|disponibilidade|encaixe)\b"
     r"|\b(?:horarios?|vagas?) (?:disponive(?:l|is)|livres?)\b"
 )
-# Money, places and payment: answer, never act.
-_INFO = re.compile(
-    r"\b(?:quanto (?:custa|e|fica|sai|cobra)|valor|valores|preco|precos|custa|custo|onde fica"
-    r"|endereco|localizacao|como chego|como chegar|fica onde|qual (?:a )?rua|estacionamento"
-    r"|dinheiro|grana|cartao|pix|boleto|pagar|pagamento|parcel\w*|desconto|caro)\b"
+_PRICE = re.compile(
+    r"\b(?:quanto (?:custa|e|fica|sai|cobra|cobram|ta|esta|seria|vai ficar)|valor|valores|preco"
+    r"|precos|custa|custo|tabela de precos?)\b"
+)
+_ADDRESS = re.compile(
+    r"\b(?:onde (?:fica|ficam|e|esta|estao|voces (?:ficam|estao))|fica onde|endereco|localizacao"
+    r"|como (?:chego|chegar|faco (?:para|pra) chegar)|qual (?:a )?rua|ponto de referencia)\b"
+)
+# "quais convênios vocês aceitam?", "aceita unimed?", "atende plano?": which insurances are taken.
+_INSURANCES = re.compile(
+    r"\b(?:convenios?|planos?(?: de saude)?)\b.*\b(?:aceita\w*|atende\w*|trabalha\w*|cobre\w*)\b"
+    r"|\b(?:aceita\w*|atende\w*|trabalha\w*)\b.*\b(?:convenios?|planos?(?: de saude)?)\b"
+    r"|\bquais (?:os )?(?:convenios|planos)\b"
+)
+# Payment and objections ("estou sem cartão", "tá caro"): answer, never act.
+_PAYMENT = re.compile(
+    r"\b(?:dinheiro|grana|cartao|pix|boleto|pagar|pagamento|parcel\w*|desconto|caro|cara"
+    r"|estacionamento)\b"
 )
 _MINE = re.compile(
     r"\b(?:minhas consultas|meus agendamentos|minha consulta|meu agendamento|meus horarios"
@@ -83,7 +105,17 @@ _GREETING = re.compile(
 
 
 def _is_policy_question(p: Prepared) -> bool:
-    return "?" in p.raw and bool(_POLICY.search(p.key))
+    if "?" not in p.raw and not _QUESTION_START.match(p.key):
+        return False
+    if _POLICY.search(p.key):
+        return True
+    about_a_change = _CANCEL.search(p.key) or _RESCHEDULE.search(p.key)
+    return bool(about_a_change and _POLICY_MONEY.search(p.key))
+
+
+def _money_or_place(p: Prepared) -> bool:
+    """Any price, address or payment words, negated or not ("não tenho o valor")."""
+    return any(pattern.search(p.key) for pattern in (_PRICE, _ADDRESS, _PAYMENT))
 
 
 def _wants_out(p: Prepared) -> bool:
@@ -109,7 +141,10 @@ _RULES: tuple[tuple[_Rule, str], ...] = (
     (lambda p, day, yes: _wants_out(p), "cancel"),
     (lambda p, day, yes: _confirms(p), "confirm"),
     (lambda p, day, yes: has_unnegated(_BOOK_VERB, p.key), "book"),
-    (lambda p, day, yes: bool(_INFO.search(p.key)), "other"),
+    (lambda p, day, yes: bool(_INSURANCES.search(p.key)), "insurances"),
+    (lambda p, day, yes: has_unnegated(_PRICE, p.key), "price"),
+    (lambda p, day, yes: bool(_ADDRESS.search(p.key)), "address"),
+    (lambda p, day, yes: _money_or_place(p), "other"),
     (lambda p, day, yes: has_unnegated(_MINE, p.key), "my_appointments"),
     (lambda p, day, yes: has_unnegated(_BOOK_NOUN, p.key), "book"),
     (lambda p, day, yes: day and has_unnegated(_WANT, p.key), "book"),

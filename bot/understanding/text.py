@@ -24,6 +24,10 @@ _POLITE_TAIL = re.compile(
     r"(?:\s+(?:por favor|porfavor|pfv|pfvr|pf|por gentileza|obrigad[oa]|obg|grat[oa]))+$"
 )
 _POLITE_HEAD = re.compile(r"^(?:por favor|pfv|pf)\s+")
+# "hoje não, amanhã" / "não posso sexta, pode ser sábado?": a refused day or time is not wanted.
+_NEGATION_BEFORE = re.compile(r"\bnao\b[^,.;!?]*$")
+_NEGATION_AFTER = re.compile(r"\s*,?\s*nao\b")
+_NEGATION_REACH = 24
 
 
 def word_set(words: str) -> frozenset[str]:
@@ -99,3 +103,9 @@ def _negated(key: str, start: int, window: int) -> bool:
 def has_unnegated(pattern: re.Pattern[str], key: str, window: int = 3) -> bool:
     """True when `pattern` occurs in `key` at least once without a negation just before it."""
     return any(not _negated(key, m.start(), window) for m in pattern.finditer(key))
+
+
+def is_refused(folded: str, start: int, end: int) -> bool:
+    """True when the words at folded[start:end] are turned down ("hoje não", "não posso às 9")."""
+    before = _NEGATION_BEFORE.search(folded, max(0, start - _NEGATION_REACH), start)
+    return bool(before or _NEGATION_AFTER.match(folded, end))

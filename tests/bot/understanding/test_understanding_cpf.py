@@ -62,6 +62,10 @@ def test_invalid_flag_only_for_cpf_shaped_text(text: str, looks_like_cpf: bool) 
         ("meu whats é 71988887777 e o cpf 52998224725", ("52998224725", False)),
         ("(71) 98888-7777", (None, False)),
         ("pedido 1529.982.247-25", (None, False)),
+        # "meu número é" usually gives a phone: not flagged as a bad CPF, but a valid CPF counts.
+        ("meu número é 11987654321", (None, False)),
+        ("meu número é 52998224725", ("52998224725", False)),
+        ("número do cpf 529.982.247-24", (None, True)),
     ],
 )
 def test_find_cpf_in_a_message(text: str, expected: tuple[str | None, bool]) -> None:
