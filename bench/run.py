@@ -30,6 +30,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from bench import understanding
 from bench.loadgen import Generator, Result, closed_loop, open_loop
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +56,7 @@ class Bench:
     skipped: dict[str, str] = field(default_factory=dict)
     logs: dict[str, Counter[str]] = field(default_factory=dict)
     pg_version: str = ""
+    reading: dict[str, float | int] = field(default_factory=dict)
 
     @property
     def bare_rate(self) -> float:
@@ -185,7 +187,8 @@ def recreate_postgres(bench: Bench, url: str) -> str:
 
 
 def run_all(bench: Bench, tmp: Path, pg_url: str) -> None:
-    """Bare, SQLite, PostgreSQL, bare again (the mean of both bare runs evens out drift)."""
+    """Understanding, then bare, SQLite, PostgreSQL, bare again (the bare mean evens out drift)."""
+    bench.reading = understanding.measure()
     bare_run(bench, tmp, "before")
     app_runs(bench, "SQLite", f"sqlite:///{tmp / 'agendai.db'}", tmp)
     note = recreate_postgres(bench, pg_url)
@@ -268,7 +271,37 @@ def targets(bench: Bench) -> list[list[str]]:
         verdict = "PASS" if r.percentile(0.99) <= P99_TARGET_MS and not r.errors else "**FAIL**"
         label = f"{name}: p99 ≤ {P99_TARGET_MS:.0f} ms at {RATE:.0f} msg/s, no errors"
         rows.append([label, f"{ms(r.percentile(0.99))} ms, {r.errors} errors", verdict])
+    if bench.reading:
+        mean = bench.reading["mean_ms"]
+        verdict = "PASS" if mean < understanding.TARGET_MEAN_MS else "**FAIL**"
+        rows.append(
+            [
+                f"understanding a message: mean < {understanding.TARGET_MEAN_MS:.0f} ms",
+                f"{mean:.3f} ms",
+                verdict,
+            ]
+        )
     return rows
+
+
+def reading_table(bench: Bench) -> str:
+    """understand() over every pt-BR fixture text, in-process."""
+    r = bench.reading
+    return (
+        "Every text of `shared/fixtures/ptbr/` (phrases and dates) read with a 4-option menu, "
+        "repeatedly for 2 s, each call timed (`python -m bench.understanding`).\n\n"
+        + table(
+            ["messages", "mean ms", "p99 ms", "max ms"],
+            [
+                [
+                    str(r["messages"]),
+                    f"{r['mean_ms']:.3f}",
+                    f"{r['p99_ms']:.3f}",
+                    f"{r['max_ms']:.3f}",
+                ]
+            ],
+        )
+    )
 
 
 def observations(bench: Bench) -> str:
@@ -319,6 +352,7 @@ def render(bench: Bench, seconds: float) -> str:
             "## Machine\n\n" + table(["", ""], machine_info(bench)),
             f"## Throughput (closed loop, {CONCURRENCY} patients)\n\n" + throughput_table(bench),
             f"## Latency at a steady {RATE:.0f} msg/s (open loop)\n\n" + steady_table(bench),
+            "## Understanding a message\n\n" + reading_table(bench),
             "## Targets\n\n" + table(["target", "measured", "result"], targets(bench)),
             "## Observations (this run)\n\n" + observations(bench),
             HOW.format(c=CONCURRENCY, d=DURATION, w=WARMUP, r=RATE),
