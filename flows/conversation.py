@@ -61,6 +61,10 @@ class ConversationFlow(StateMachine):
     location_chosen = location.to(service, cond="service_pending") | location.to(slot)
     service_chosen = service.to(slot)
     slot_held = slot.to(confirm_booking)
+    # The time named when asking to book ("sexta às 16h") was free: held before the list.
+    wished_slot_held = confirm_booking.from_(
+        insurance, location, service, appointment_action, confirm_action
+    )
     declined = confirm_booking.to(slot)
     need_name = confirm_booking.to(name)
     need_cpf = confirm_booking.to(cpf) | name.to(cpf)

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.scheduling import AppointmentDetails, SlotView
 from flows.turn import Turn
+
+# A day has at most a few dozen slots per service and unit: enough to find the nearest.
+NEAREST_LOOKUP = 80
+PARTS_OF_DAY = {
+    ("00:00", "12:00"): "part_morning",
+    ("12:00", "18:00"): "part_afternoon",
+    ("18:00", "24:00"): "part_evening",
+}
 
 
 def ask(turn: Turn, state_id: str) -> None:
@@ -56,21 +64,25 @@ def ask_service(turn: Turn) -> None:
 
 
 def ask_slot(turn: Turn) -> None:
-    """Offer a page of free slots, grouped by day; from a typed day when the patient gave one."""
+    """Offer a page of free slots, grouped by day: the next ones, or in the window the patient
+    asked for ("amanhã de manhã"), or the nearest to a time they named ("sexta às 16h")."""
     t, ctx = turn.texts, turn.ctx
     location = turn.scheduling.location(clinic_id=turn.clinic.id, location_id=ctx["location_id"])
     service = turn.scheduling.service(clinic_id=turn.clinic.id, service_id=ctx["service_id"])
     zone = ZoneInfo(location.timezone)
-    day = ctx.get("day")
-    start = datetime.fromisoformat(day[0]) if day else turn.clock.now()
-    end = datetime.fromisoformat(day[1]) if day else None
+    window = ctx.get("day")
+    start = datetime.fromisoformat(window[0]) if window else turn.clock.now()
+    end = datetime.fromisoformat(window[1]) if window else None
     slots = _page(turn, start, end)
     intro = t("slots_intro", service=service.name, location=location.name)
-    if day:
-        intro = t("slots_intro_day", day=t.date(start.astimezone(zone)))
+    if window:
+        intro = _window_intro(turn, start.astimezone(zone), end.astimezone(zone))
         if not slots:
-            turn.say("no_slots_day", day=t.date(start.astimezone(zone)))
-            turn.remember(day=None, page=0)
+            turn.say(
+                "no_slots_day",
+                day=_window_label(turn, start.astimezone(zone), end.astimezone(zone)),
+            )
+            turn.remember(day=None, near=None, page=0)
             intro = t("slots_intro", service=service.name, location=location.name)
             slots = _page(turn, start, None)
     if not slots:
@@ -87,8 +99,46 @@ def ask_slot(turn: Turn) -> None:
     turn.ask(intro, options, groups=groups, footer=t("slots_hint"))
 
 
+def _window_label(turn: Turn, start: datetime, end: datetime) -> str:
+    """ "qui, 11/12", or "qui, 11/12, das 00:00 às 12:00" for part of a day."""
+    t = turn.texts
+    whole_days = start.time() == end.time() == datetime.min.time()
+    if whole_days and (end - start).days > 1:
+        last = end - timedelta(days=1)
+        return t("window_days", first=t.date(start), last=t.date(last))
+    if whole_days:
+        return t.date(start)
+    finish = "24:00" if end.time() == datetime.min.time() else end.strftime("%H:%M")
+    part = PARTS_OF_DAY.get((start.strftime("%H:%M"), finish))
+    if part:
+        return t("window_named", day=t.date(start), part=t(part))
+    return t("window_part", day=t.date(start), start=start.strftime("%H:%M"), end=finish)
+
+
+def _window_intro(turn: Turn, start: datetime, end: datetime) -> str:
+    near = turn.ctx.get("near")
+    if near:
+        moment = datetime.fromisoformat(near).astimezone(start.tzinfo)
+        return turn.texts("slots_intro_near", when=turn.texts.datetime(moment))
+    return turn.texts("slots_intro_day", day=_window_label(turn, start, end))
+
+
 def _page(turn: Turn, start: datetime, end: datetime | None) -> list[SlotView]:
-    per_page = turn.settings.slots_per_page
+    """One page of free slots; with a time the patient named, the nearest to it first."""
+    per_page, page = turn.settings.slots_per_page, turn.ctx.get("page", 0)
+    near = turn.ctx.get("near")
+    if near and end is not None:
+        moment = datetime.fromisoformat(near)
+        every = turn.scheduling.free_slots(
+            clinic_id=turn.clinic.id,
+            location_id=turn.ctx["location_id"],
+            service_id=turn.ctx["service_id"],
+            start=start,
+            end=end,
+            limit=NEAREST_LOOKUP,
+        )
+        nearest = sorted(every, key=lambda slot: abs(slot.start - moment))
+        return sorted(nearest[page * per_page : (page + 1) * per_page], key=lambda s: s.start)
     return turn.scheduling.free_slots(
         clinic_id=turn.clinic.id,
         location_id=turn.ctx["location_id"],
@@ -96,7 +146,7 @@ def _page(turn: Turn, start: datetime, end: datetime | None) -> list[SlotView]:
         start=start,
         end=end,
         limit=per_page,
-        offset=turn.ctx.get("page", 0) * per_page,
+        offset=page * per_page,
     )
 
 

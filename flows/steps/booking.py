@@ -6,8 +6,16 @@ from bot import patients
 from bot.scheduling import SlotInPast, SlotUnavailable
 from flows.conversation import ConversationFlow
 from flows.prompts import describe
-from flows.steps.common import end_flow, first_name, miss, option_miss, reset_slot_search
+from flows.steps.common import (
+    end_flow,
+    first_name,
+    miss,
+    option_miss,
+    remember_wish,
+    reset_slot_search,
+)
 from flows.steps.manage import reschedule
+from flows.steps.slots import exact_slot, towards_slots, try_hold
 from flows.turn import Turn
 from models import Actor
 
@@ -15,6 +23,7 @@ from models import Actor
 def start_booking(flow: ConversationFlow, turn: Turn, *, mode: str = "book") -> None:
     end_flow(turn)
     turn.remember(mode=mode, profile_name=turn.inbound.profile_name)
+    remember_wish(turn)
     flow.start_booking()
 
 
@@ -31,8 +40,7 @@ def on_insurance(flow: ConversationFlow, turn: Turn) -> None:
     if len(locations) == 1 and not _pick_single_service(turn, locations[0].id):
         turn.say("no_services", insurance=_label(turn), location=locations[0].name)
         return flow.retry()
-    reset_slot_search(turn)
-    flow.insurance_chosen()
+    towards_slots(flow, turn, flow.insurance_chosen)
 
 
 def on_location(flow: ConversationFlow, turn: Turn) -> None:
@@ -43,8 +51,7 @@ def on_location(flow: ConversationFlow, turn: Turn) -> None:
     if not _pick_single_service(turn, location_id):
         turn.say("no_services", insurance=_insurance_name(turn), location=_label(turn))
         return flow.retry()
-    reset_slot_search(turn)
-    flow.location_chosen()
+    towards_slots(flow, turn, flow.location_chosen)
 
 
 def _pick_single_service(turn: Turn, location_id: int) -> bool:
@@ -63,8 +70,7 @@ def on_service(flow: ConversationFlow, turn: Turn) -> None:
     if service_id is None:
         return option_miss(flow, turn)
     turn.remember(service_id=service_id)
-    reset_slot_search(turn)
-    flow.service_chosen()
+    towards_slots(flow, turn, flow.service_chosen)
 
 
 def _label(turn: Turn) -> str:
@@ -88,25 +94,32 @@ def on_slot(flow: ConversationFlow, turn: Turn) -> None:
     if u.command == "more":
         turn.remember(page=turn.ctx.get("page", 0) + 1)
         return flow.retry()
+    if u.at is not None:
+        return pick_time(flow, turn)
     if u.when is not None:
-        turn.remember(day=[u.when.start.isoformat(), u.when.end.isoformat()], page=0)
+        turn.remember(day=[u.when.start.isoformat(), u.when.end.isoformat()], near=None, page=0)
         return flow.retry()
     option_miss(flow, turn)
 
 
+def pick_time(flow: ConversationFlow, turn: Turn) -> None:
+    """A time the patient named: hold it when free, else offer the nearest ones that day."""
+    u = turn.understanding
+    slot = exact_slot(turn, u.at)
+    if slot is not None:
+        return hold_slot(flow, turn, slot.id)
+    turn.say("no_slot_at", when=turn.texts.datetime(u.at.astimezone(turn.zone())))
+    turn.remember(
+        day=[u.when.start.isoformat(), u.when.end.isoformat()], near=u.at.isoformat(), page=0
+    )
+    flow.retry()
+
+
 def hold_slot(flow: ConversationFlow, turn: Turn, slot_id: int) -> None:
-    try:
-        hold = turn.scheduling.hold(
-            clinic_id=turn.clinic.id,
-            slot_id=slot_id,
-            conversation_id=turn.conversation.id,
-            minutes=turn.settings.hold_minutes,
-        )
-    except (SlotUnavailable, SlotInPast):
+    if not try_hold(turn, slot_id):
         turn.say("slot_taken")
         reset_slot_search(turn)
         return flow.retry()
-    turn.remember(slot_id=slot_id, hold_id=hold.id)
     flow.slot_held()
 
 

@@ -27,6 +27,9 @@ FLOW_KEYS = (
     "asked",
     "appointment_ids",
     "pending_action",
+    "wish",
+    "wish_at",
+    "near",
     "appointment_id",
     "option_values",
     "option_labels",
@@ -106,4 +109,15 @@ def first_name(name: str) -> str:
 
 
 def reset_slot_search(turn: Turn) -> None:
-    turn.remember(page=0, day=None)
+    """Start the slot list over: at the day or time the patient first asked for, if any."""
+    turn.remember(page=0, day=turn.ctx.get("wish"), near=turn.ctx.get("wish_at"))
+
+
+def remember_wish(turn: Turn) -> None:
+    """Keep a day or time said while asking to book or reschedule ("quero marcar sexta às 16h")."""
+    u = turn.understanding
+    if u.when is not None:
+        turn.remember(
+            wish=[u.when.start.isoformat(), u.when.end.isoformat()],
+            wish_at=u.at.isoformat() if u.at else None,
+        )

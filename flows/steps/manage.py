@@ -5,7 +5,15 @@ from __future__ import annotations
 from bot.scheduling import InvalidTransition, NotFound, SlotInPast, SlotUnavailable
 from flows.conversation import ConversationFlow
 from flows.prompts import describe, when
-from flows.steps.common import end_flow, go_back, option_miss, reset_slot_search, to_menu
+from flows.steps.common import (
+    end_flow,
+    go_back,
+    option_miss,
+    remember_wish,
+    reset_slot_search,
+    to_menu,
+)
+from flows.steps.slots import towards_slots
 from flows.turn import Turn
 from models import Actor
 
@@ -13,6 +21,8 @@ from models import Actor
 def open_appointments(flow: ConversationFlow, turn: Turn) -> None:
     """List the patient's upcoming appointments (or go straight to the only one)."""
     end_flow(turn)
+    if turn.understanding.intent == "reschedule":
+        remember_wish(turn)  # "quero remarcar pra sexta de manhã"
     if turn.client is None:
         turn.say("no_client")
         return to_menu(flow, turn)
@@ -82,9 +92,8 @@ def act(flow: ConversationFlow, turn: Turn, action: str) -> None:
             location_id=details.location_id,
             service_id=details.service_id,
         )
-        reset_slot_search(turn)
         turn.say("ask_reschedule", when=when(turn, details))
-        return flow.start_reschedule()
+        return towards_slots(flow, turn, flow.start_reschedule)
     flow.start_cancel()
 
 
