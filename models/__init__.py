@@ -24,6 +24,7 @@ from models.clinic import (
     WorkingHours,
 )
 from models.conversation import Conversation, Direction, Message
+from models.reminder import ConsentChange, Reminder
 from models.db import make_engine, new_session
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "ClientPhone",
     "Clinic",
     "ClinicNumber",
+    "ConsentChange",
     "Conversation",
     "Direction",
     "HealthInsurance",
@@ -44,6 +46,7 @@ __all__ = [
     "Location",
     "Message",
     "Professional",
+    "Reminder",
     "ProfessionalService",
     "ScheduleException",
     "Service",

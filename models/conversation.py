@@ -27,6 +27,8 @@ class Conversation(SQLModel, table=True):
     last_inbound_at: datetime | None = None
     # Set when the patient asked for a human; the bot stays silent until it is cleared.
     handoff_at: datetime | None = None
+    # Set when the patient asked for no proactive messages (reminders, offers); None = allowed.
+    opted_out_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -47,6 +49,8 @@ class Message(SQLModel, table=True):
     provider_id: str | None = Field(default=None, index=True)
     # The inbound message an outbound one answers, so a redelivery gets the same reply.
     reply_to_id: int | None = fk("message.id", nullable=True)
+    # The appointment a proactive message (a reminder) is about: a reply to it acts on this one.
+    appointment_id: int | None = fk("appointment.id", nullable=True)
     kind: str = "text"
     body: str = ""
     payload: dict[str, Any] = json_field()

@@ -1,0 +1,43 @@
+"""Proactive messages: reminders before appointments, and patients' consent to receive them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.base import fk
+
+
+class Reminder(SQLModel, table=True):
+    """One reminder of one appointment (`kind` is the lead time, e.g. "24h"), sent at most once.
+
+    The row is claimed (inserted, unique per appointment and kind) and committed before anything
+    is sent, so two workers can never both send it; `status` then records what happened.
+    """
+
+    __table_args__ = (UniqueConstraint("appointment_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinic_id: int = fk("clinic.id")
+    appointment_id: int = fk("appointment.id")
+    kind: str
+    due_at: datetime
+    status: str = "claimed"  # claimed -> sent | failed | skipped
+    claimed_at: datetime
+    claimed_by: str = ""
+    message_id: int | None = fk("message.id", nullable=True)
+    sent_at: datetime | None = None
+    note: str = ""
+
+
+class ConsentChange(SQLModel, table=True):
+    """A patient stopping ("PARAR") or restarting ("ATIVAR") proactive messages."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinic_id: int = fk("clinic.id")
+    conversation_id: int = fk("conversation.id")
+    at: datetime
+    opted_in: bool
+    source: str = "whatsapp"
