@@ -24,8 +24,8 @@ from models.clinic import (
     WorkingHours,
 )
 from models.conversation import Conversation, Direction, Message
-from models.reminder import ConsentChange, Reminder
 from models.db import make_engine, new_session
+from models.reminder import ConsentChange, Reminder
 
 __all__ = [
     "OPEN_STATUSES",
@@ -46,8 +46,8 @@ __all__ = [
     "Location",
     "Message",
     "Professional",
-    "Reminder",
     "ProfessionalService",
+    "Reminder",
     "ScheduleException",
     "Service",
     "Slot",
