@@ -63,7 +63,7 @@ class ConversationFlow(StateMachine):
     slot_held = slot.to(confirm_booking)
     # The time named when asking to book ("sexta às 16h") was free: held before the list.
     wished_slot_held = confirm_booking.from_(
-        insurance, location, service, appointment_action, confirm_action
+        idle, menu, insurance, location, service, appointment_action, confirm_action
     )
     declined = confirm_booking.to(slot)
     need_name = confirm_booking.to(name)
@@ -78,13 +78,30 @@ class ConversationFlow(StateMachine):
     # A change read from free text ("não vou conseguir") is confirmed before it is made.
     confirm_intent = appointment_action.to(confirm_action)
     intent_declined = confirm_action.to(appointment_action)
-    presence_confirmed = idle.from_(appointment_action, confirm_action)
-    start_reschedule = appointment_action.to(slot)
+    presence_confirmed = idle.from_(appointment_action, confirm_action, menu, idle)
+    start_reschedule = slot.from_(appointment_action, idle, menu)
     rescheduled = idle.from_(confirm_booking)
-    start_cancel = cancel_reason.from_(appointment_action, confirm_action)
+    start_cancel = cancel_reason.from_(appointment_action, confirm_action, idle, menu)
     cancelled = cancel_reason.to(idle)
     # The appointment being handled changed meanwhile (cancelled elsewhere, say).
-    finish = idle.from_(confirm_booking, appointment_action, confirm_action, cancel_reason)
+    # Drop what is in progress, silently: the appointment changed meanwhile, or the patient
+    # answered a reminder in the middle of something else.
+    finish = idle.from_(
+        menu,
+        insurance,
+        location,
+        service,
+        slot,
+        confirm_booking,
+        name,
+        cpf,
+        appointments,
+        appointment_action,
+        confirm_action,
+        cancel_reason,
+        identify,
+        identify_name,
+    )
 
     back = (
         insurance.to(menu)

@@ -27,8 +27,10 @@ from flows.steps.common import (
 )
 from flows.steps.identity import needs_identity, on_identify, on_identify_name
 from flows.steps.manage import (
+    BUTTON_ACTIONS,
     on_appointment_action,
     on_appointments,
+    on_button,
     on_cancel_reason,
     on_confirm_action,
     open_appointments,
@@ -66,6 +68,8 @@ def _dispatch(flow: ConversationFlow, turn: Turn) -> None:
         return to_menu(flow, turn)
     if u.command == "back":
         return go_back(flow, turn)
+    if turn.inbound.button_payload in BUTTON_ACTIONS:
+        return on_button(flow, turn)
     if u.intent in QUESTION_INTENTS and u.choice is None:
         return answer_question(flow, turn, u.intent)
     STEPS[state](flow, turn)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from bot.scheduling import InvalidTransition, NotFound, SlotInPast, SlotUnavailable
 from flows.conversation import ConversationFlow
 from flows.prompts import describe, when
@@ -15,7 +17,7 @@ from flows.steps.common import (
 )
 from flows.steps.slots import towards_slots
 from flows.turn import Turn
-from models import Actor
+from models import Actor, Direction, Message
 
 
 def open_appointments(flow: ConversationFlow, turn: Turn) -> None:
@@ -31,8 +33,49 @@ def open_appointments(flow: ConversationFlow, turn: Turn) -> None:
         turn.say("no_appointments")
         return to_menu(flow, turn)
     ids = [appointment.id for appointment in upcoming]
+    quoted = replied_appointment(turn)
+    if quoted in ids:
+        ids = [quoted]  # a reply to a reminder is about that reminder's appointment
     turn.remember(appointment_ids=ids, appointment_id=ids[0] if len(ids) == 1 else None)
     flow.list_appointments()
+
+
+def replied_appointment(turn: Turn) -> int | None:
+    """The appointment of the message the patient replied to (a reminder), if any."""
+    replied_to = turn.inbound.replied_to_id
+    if not replied_to:
+        return None
+    return turn.session.exec(
+        select(Message.appointment_id).where(
+            Message.provider == turn.inbound.provider,
+            Message.provider_id == replied_to,
+            Message.direction == Direction.outbound,
+            Message.clinic_id == turn.clinic.id,
+        )
+    ).first()
+
+
+BUTTON_ACTIONS = ("confirm", "reschedule", "cancel")
+
+
+def on_button(flow: ConversationFlow, turn: Turn) -> None:
+    """A reminder's quick-reply button: act on that reminder's appointment (or the only one)."""
+    action = turn.inbound.button_payload
+    if flow.state_id not in ("idle", "menu"):
+        end_flow(turn)
+        flow.finish()
+    upcoming = (
+        [a.id for a in turn.scheduling.upcoming(clinic_id=turn.clinic.id, client_id=turn.client.id)]
+        if turn.client is not None
+        else []
+    )
+    quoted = replied_appointment(turn)
+    target = quoted if quoted in upcoming else (upcoming[0] if len(upcoming) == 1 else None)
+    if target is None:
+        # Several appointments and no way to tell which: ask (or say there is none).
+        return open_appointments(flow, turn)
+    turn.remember(appointment_ids=[target], appointment_id=target)
+    act(flow, turn, action)
 
 
 def on_appointments(flow: ConversationFlow, turn: Turn) -> None:
