@@ -39,7 +39,20 @@ COMMAND_PHRASES: dict[str, tuple[str, ...]] = {
         "atendimento humano",
         "atendente humano",
     ),
-    "cancel": ("cancelar", "cancela", "sair do agendamento", "sair", "cancelar agendamento"),
+    "cancel": ("cancelar", "cancela", "sair do agendamento", "cancelar agendamento"),
+    # Opt-out and back in, for proactive messages only ("cancelar" keeps meaning the appointment).
+    "stop": (
+        "parar",
+        "sair",
+        "stop",
+        "parar de receber",
+        "parar mensagens",
+        "parar lembretes",
+        "nao quero receber mensagens",
+        "nao quero mais receber mensagens",
+        "descadastrar",
+    ),
+    "start": ("ativar", "reativar", "voltar a receber", "quero receber lembretes", "start"),
     "more": (
         "mais",
         "ver mais",
@@ -72,9 +85,13 @@ _NOT_A_ROBOT = re.compile(
 )
 
 
-def _allowed_typos(phrase: str) -> int:
+# A typo must never turn a message into an opt-out ("pagar" is one letter from "parar").
+EXACT_ONLY = frozenset({"stop", "start"})
+
+
+def _allowed_typos(phrase: str, command: str = "") -> int:
     """Short words must be exact: a typo budget on "mais" would swallow "mas"."""
-    if len(phrase) <= 4:
+    if len(phrase) <= 4 or command in EXACT_ONLY:
         return 0
     return 1 if len(phrase) <= 8 else 2
 
@@ -84,7 +101,7 @@ def _closest_command(message: str) -> str | None:
     best: dict[str, int] = {}
     for command, phrases in COMMAND_PHRASES.items():
         for phrase in phrases:
-            budget = _allowed_typos(phrase)
+            budget = _allowed_typos(phrase, command)
             if abs(len(phrase) - len(message)) > budget:
                 continue
             distance = OSA.distance(message, phrase, score_cutoff=budget)

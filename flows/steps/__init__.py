@@ -36,6 +36,7 @@ from flows.steps.manage import (
     open_appointments,
 )
 from flows.turn import Turn
+from models import ConsentChange
 
 
 def step(turn: Turn) -> None:
@@ -54,6 +55,8 @@ def _dispatch(flow: ConversationFlow, turn: Turn) -> None:
         return miss(flow, turn, _unsupported_key(turn.inbound.kind))
     if len(turn.inbound.body or "") > MAX_TEXT:
         return miss(flow, turn, "too_long")
+    if u.command in ("stop", "start"):
+        return change_consent(flow, turn, opted_in=u.command == "start")
     if u.command == "human" or u.intent == "handoff":
         return handoff(turn)
     if u.command == "menu":
@@ -81,6 +84,23 @@ def _unsupported_key(kind: str) -> str:
         "location": "unsupported_location",
         "contacts": "unsupported_contact",
     }.get(kind, "unsupported_media" if kind != "unknown" else "not_understood")
+
+
+def change_consent(flow: ConversationFlow, turn: Turn, *, opted_in: bool) -> None:
+    """PARAR / SAIR stop proactive messages, ATIVAR restarts them; the change is recorded."""
+    now = turn.clock.now()
+    turn.conversation.opted_out_at = None if opted_in else now
+    turn.session.add(
+        ConsentChange(
+            clinic_id=turn.clinic.id,
+            conversation_id=turn.conversation.id,
+            at=now,
+            opted_in=opted_in,
+        )
+    )
+    turn.say("opted_in" if opted_in else "opted_out")
+    if flow.state_id not in ("idle", "menu"):
+        flow.retry()
 
 
 def answer_question(flow: ConversationFlow, turn: Turn, intent: str) -> None:
