@@ -7,6 +7,8 @@ outcome. Guards read the conversation's context, which the step has just updated
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from typing import Any
 
 from statemachine import State, StateMachine
@@ -34,22 +36,13 @@ class ConversationFlow(StateMachine):
     identify = State("Phone or CPF")
     identify_name = State("Confirm name")
 
-    show_menu = menu.from_(
-        idle,
-        identify,
-        identify_name,
-        insurance,
-        location,
-        service,
-        slot,
-        confirm_booking,
-        name,
-        cpf,
-        appointments,
-        appointment_action,
-        confirm_action,
-        cancel_reason,
-    )
+    # Every state that asks the patient something.
+    _asking = (
+        menu, insurance, location, service, slot, confirm_booking, name, cpf, appointments,
+        appointment_action, confirm_action, cancel_reason, identify, identify_name,
+    )  # fmt: skip
+
+    show_menu = menu.from_(idle, *_asking[1:])  # _asking[0] is the menu itself
     start_booking = insurance.from_(idle, menu, identify, identify_name)
     ask_identity = identify.from_(idle)
     check_identity = identify.to(identify_name)
@@ -83,25 +76,9 @@ class ConversationFlow(StateMachine):
     rescheduled = idle.from_(confirm_booking)
     start_cancel = cancel_reason.from_(appointment_action, confirm_action, idle, menu)
     cancelled = cancel_reason.to(idle)
-    # The appointment being handled changed meanwhile (cancelled elsewhere, say).
     # Drop what is in progress, silently: the appointment changed meanwhile, or the patient
     # answered a reminder in the middle of something else.
-    finish = idle.from_(
-        menu,
-        insurance,
-        location,
-        service,
-        slot,
-        confirm_booking,
-        name,
-        cpf,
-        appointments,
-        appointment_action,
-        confirm_action,
-        cancel_reason,
-        identify,
-        identify_name,
-    )
+    finish = idle.from_(*_asking)
 
     back = (
         insurance.to(menu)
@@ -123,22 +100,7 @@ class ConversationFlow(StateMachine):
         | confirm_action.to(appointment_action)
         | identify_name.to(identify)
     )
-    retry = (
-        menu.to.itself(internal=True)
-        | insurance.to.itself(internal=True)
-        | location.to.itself(internal=True)
-        | service.to.itself(internal=True)
-        | slot.to.itself(internal=True)
-        | confirm_booking.to.itself(internal=True)
-        | name.to.itself(internal=True)
-        | cpf.to.itself(internal=True)
-        | appointments.to.itself(internal=True)
-        | appointment_action.to.itself(internal=True)
-        | cancel_reason.to.itself(internal=True)
-        | confirm_action.to.itself(internal=True)
-        | identify.to.itself(internal=True)
-        | identify_name.to.itself(internal=True)
-    )
+    retry = reduce(operator.or_, [state.to.itself(internal=True) for state in _asking])
 
     def __init__(self, conversation: Any, *, turn: Turn) -> None:
         self.turn = turn
