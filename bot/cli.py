@@ -11,10 +11,11 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlmodel import col, select
 
-from bot import demo
+from bot import demo, reminders
 from bot.channels.base import Inbound
 from bot.engine import handle
 from bot.identity import mask
+from bot.outbound import get_transport
 from bot.scheduling.calendar import generate_slots
 from bot.understanding.command import understand_command
 from flows.conversation import ConversationFlow
@@ -35,6 +36,7 @@ def register(app: Flask) -> None:
         handoff_group,
         diagram_command,
         understand_command,
+        reminders_group,
     ):
         app.cli.add_command(command)
 
@@ -189,6 +191,31 @@ def handoff_release(conversation_id: int) -> None:
         conversation.updated_at = _clock().now()
         session.commit()
     click.echo(f"conversation {conversation_id} is back with the bot")
+
+
+@click.group("reminders")
+def reminders_group() -> None:
+    """Reminders before appointments."""
+
+
+@reminders_group.command("run")
+@click.option("--loop", "forever", is_flag=True, help="Keep running until SIGTERM or Ctrl-C.")
+@click.option(
+    "--interval",
+    default=60,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Seconds between passes with --loop.",
+)
+@with_appcontext
+def reminders_run(forever: bool, interval: int) -> None:
+    """Send the reminders that are due: one pass (for cron), or --loop as a worker."""
+    dependencies = {"clock": _clock(), "transport": get_transport(current_app)}
+    if forever:
+        reminders.run_forever(_session, interval=interval, echo=click.echo, **dependencies)
+        return
+    report = reminders.run_once(_session, worker=reminders.worker_name(), **dependencies)
+    click.echo(f"reminders: {report}")
 
 
 DIAGRAM_START = "<!-- state-diagram:start -->"

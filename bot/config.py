@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 TRUTHY = {"1", "true", "yes", "on"}
+OUTBOUND_TRANSPORTS = ("outbox", "twilio")
 
 
 class ConfigError(ValueError):
@@ -20,6 +21,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     return {
         "DATABASE_URL": env.get("DATABASE_URL") or default_db,
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN", ""),
+        "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID", ""),
+        # How outbound messages leave: "outbox" (stored only; development, tests) or "twilio".
+        "OUTBOUND_TRANSPORT": _choice(env, "OUTBOUND_TRANSPORT", OUTBOUND_TRANSPORTS),
         "TWILIO_SKIP_SIGNATURE": env.get("TWILIO_SKIP_SIGNATURE", "").lower() in TRUTHY,
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),
@@ -39,3 +43,13 @@ def _int(env: os._Environ[str] | dict[str, str], name: str, default: int) -> int
     if value < 0:
         raise ConfigError(f"{name} must not be negative, got {value}")
     return value
+
+
+def _choice(env: os._Environ[str] | dict[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (case-insensitive); the first one when unset."""
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return choices[0]
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {raw!r}")
+    return raw

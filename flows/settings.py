@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 log = logging.getLogger(__name__)
+
+MAX_REMINDERS = 5
+MAX_REMINDER_HOURS = 168  # a week
 
 
 class SettingsError(ValueError):
@@ -25,8 +28,27 @@ class FlowSettings(BaseModel):
     max_misses: int = Field(3, ge=1, le=10, description="misunderstandings before offering a human")
     language: str = Field("pt_BR", pattern=r"^pt_BR$", description="the bot's language")
     reminder_hours: list[int] = Field(
-        default_factory=lambda: [24, 2], description="reminder lead times, in hours"
+        default_factory=lambda: [24, 2],
+        max_length=MAX_REMINDERS,
+        description="reminder lead times, in hours (1-168 each); [] sends no reminders",
     )
+    reminder_content_sid: str | None = Field(
+        None,
+        pattern=r"^HX[0-9a-fA-F]{32}$",
+        description="the approved WhatsApp template (Twilio Content SID, HX...) reminders use; "
+        "without one a reminder is free text, which WhatsApp only delivers within 24 h of the "
+        "patient's last message",
+    )
+
+    @field_validator("reminder_hours")
+    @classmethod
+    def _lead_times(cls, hours: list[int]) -> list[int]:
+        """Each lead time 1-168 hours, no repeats; kept longest first."""
+        if any(not 1 <= value <= MAX_REMINDER_HOURS for value in hours):
+            raise ValueError(f"each lead time must be 1 to {MAX_REMINDER_HOURS} hours")
+        if len(set(hours)) != len(hours):
+            raise ValueError("a lead time is repeated")
+        return sorted(hours, reverse=True)
 
 
 def parse_settings(raw: dict[str, Any] | None) -> FlowSettings:

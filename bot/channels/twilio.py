@@ -1,14 +1,29 @@
-"""Twilio WhatsApp: parse webhook bodies, verify their signature, render TwiML replies."""
+"""Twilio WhatsApp: parse webhook bodies, verify their signature, render TwiML, send messages."""
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 
+from requests import exceptions as http_errors
+from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.http import HttpClient
+from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
+from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.base import Inbound, Media, Reply, StatusUpdate
+from bot.identity import mask
+from bot.outbound import (
+    PERMANENT_CODES,
+    RETRYABLE_CODES,
+    OutboundRequest,
+    SendError,
+    SendResult,
+)
 
 PROVIDER = "twilio"
 
@@ -138,3 +153,74 @@ def twiml(replies: Sequence[Reply]) -> str:
     for reply in replies:
         response.message(reply.render())
     return str(response)
+
+
+# -- sending --------------------------------------------------------------------------------------
+
+SEND_TIMEOUT_SECONDS = 15.0
+_DIGIT_RUN = re.compile(r"\+?\d[\d ()-]{6,}\d")
+
+
+class TwilioTransport:
+    """Sends WhatsApp messages through Twilio's Messages API, with a delivery status callback."""
+
+    name = PROVIDER
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        status_callback_url: str,
+        http_client: HttpClient | None = None,
+    ) -> None:
+        self.status_callback_url = status_callback_url
+        # twilio's default HTTP client waits forever; a worker must not hang on one message.
+        http_client = http_client or TwilioHttpClient(timeout=SEND_TIMEOUT_SECONDS)
+        self.client = Client(account_sid, auth_token, http_client=http_client)
+
+    def send(self, request: OutboundRequest) -> SendResult:
+        """Create the message at Twilio: its SID and status, or SendError."""
+        try:
+            created = self.client.messages.create(**self._arguments(request))
+        except (TwilioRestException, TwilioServiceException) as error:
+            raise _rest_error(error) from None
+        except http_errors.ConnectionError as error:
+            # Includes connect timeouts: Twilio never saw the request.
+            raise SendError(
+                f"Twilio unreachable: {type(error).__name__}", code="connection", retryable=True
+            ) from None
+        except http_errors.Timeout:
+            # Twilio may have accepted it: retrying could send the message twice.
+            raise SendError("no answer from Twilio in time", code="timeout") from None
+        return SendResult(provider_id=str(created.sid), status=str(created.status or "queued"))
+
+    def _arguments(self, request: OutboundRequest) -> dict[str, str]:
+        """messages.create() keyword arguments: From/To, Body or ContentSid/ContentVariables."""
+        arguments = {
+            "from_": request.from_address,
+            "to": request.to_address,
+            "status_callback": self.status_callback_url,
+        }
+        if request.content_sid:
+            arguments["content_sid"] = request.content_sid
+            arguments["content_variables"] = json.dumps(
+                request.content_variables or {}, ensure_ascii=False
+            )
+        else:
+            arguments["body"] = request.body or ""
+        return arguments
+
+
+def _rest_error(error: TwilioRestException | TwilioServiceException) -> SendError:
+    """An error answer from Twilio as SendError: 5xx and rate limits may pass later, 4xx not."""
+    code = str(error.code) if error.code is not None else None
+    status = int(error.status or 0)
+    retryable = code not in PERMANENT_CODES and (
+        status >= 500 or status == 429 or code in RETRYABLE_CODES
+    )
+    detail = getattr(error, "msg", "") or getattr(error, "detail", "") or ""
+    # Twilio's messages quote the numbers: never let a full one reach a log line.
+    detail = _DIGIT_RUN.sub(lambda match: mask(match.group(0)), str(detail))
+    return SendError(
+        f"Twilio answered {status} (error {code}): {detail}", code=code, retryable=retryable
+    )

@@ -1,0 +1,380 @@
+"""Messages the bot starts: one interface, two transports, and WhatsApp's rules for sending."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bot.clock import Clock
+from bot.config import OUTBOUND_TRANSPORTS, ConfigError
+from bot.identity import mask
+from models import Appointment, ClinicNumber, Conversation, Direction, Message
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "agendai.transport"
+STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
+WINDOW = timedelta(hours=24)  # WhatsApp's customer-service window after the patient's last message
+RETRY_WITHIN = timedelta(hours=6)  # an older failure is news nobody needs any more
+RETRY_BACKOFF = timedelta(minutes=1)  # doubled after every attempt
+# Twilio errors that fail the same way however often they are retried.
+PERMANENT_CODES = frozenset({"63016", "21610"})  # outside the 24 h window; patient unsubscribed
+# Failures reported by status callbacks that may pass on a second try (30008: unknown error).
+RETRYABLE_CODES = frozenset({"20429", "20500", "20503", "30001", "30008"})
+OUTSIDE_WINDOW = (
+    "free text outside the 24-hour window; configure reminder_content_sid "
+    "(an approved WhatsApp template) to write first"
+)
+
+
+@dataclass
+class OutboundRequest:
+    """One message to hand to a transport: text, or a Content template with its variables."""
+
+    from_address: str
+    to_address: str
+    body: str | None = None
+    content_sid: str | None = None
+    content_variables: dict[str, str] | None = None
+
+
+@dataclass
+class SendResult:
+    """What the provider answered: its id for the message and the first status."""
+
+    provider_id: str
+    status: str
+
+
+class SendError(Exception):
+    """The provider refused or could not be reached; `retryable` says if trying later may help."""
+
+    def __init__(self, message: str, *, code: str | None = None, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retryable = retryable
+        self.message_id: int | None = None  # the stored (failed) Message, set by send()
+
+
+class NotSent(Exception):
+    """Refused before anything was stored or sent; `reason` is a stable code."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(detail or reason)
+        self.reason = reason
+
+
+class OutsideWindow(NotSent):
+    """Free text to a patient who has not written in 24 hours: only a template may go."""
+
+    def __init__(self) -> None:
+        super().__init__("outside_window", OUTSIDE_WINDOW)
+
+
+class Transport(Protocol):
+    name: str
+
+    def send(self, request: OutboundRequest) -> SendResult:
+        """Hand the message to the provider, or raise SendError."""
+        ...
+
+
+class OutboxTransport:
+    """Sends nothing: the stored Message is the outbox (development, tests, the terminal)."""
+
+    name = "outbox"
+
+    def send(self, request: OutboundRequest) -> SendResult:
+        """Accept the message without sending it anywhere."""
+        return SendResult(provider_id="outbox-" + uuid.uuid4().hex, status="queued")
+
+
+def transport_for(config: Mapping[str, Any]) -> Transport:
+    """The transport OUTBOUND_TRANSPORT names; ConfigError naming what is missing."""
+    name = config.get("OUTBOUND_TRANSPORT") or "outbox"
+    if name not in OUTBOUND_TRANSPORTS:
+        raise ConfigError(f"OUTBOUND_TRANSPORT must be one of {', '.join(OUTBOUND_TRANSPORTS)}")
+    if name == "outbox":
+        return OutboxTransport()
+    needed = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL")
+    missing = [variable for variable in needed if not config.get(variable)]
+    if missing:
+        raise ConfigError(f"OUTBOUND_TRANSPORT=twilio needs {', '.join(missing)}")
+    # Imported here: bot.channels.twilio builds on this module's types.
+    from bot.channels.twilio import TwilioTransport
+
+    return TwilioTransport(
+        account_sid=config["TWILIO_ACCOUNT_SID"],
+        auth_token=config["TWILIO_AUTH_TOKEN"],
+        status_callback_url=config["PUBLIC_BASE_URL"].rstrip("/") + STATUS_CALLBACK_PATH,
+    )
+
+
+def get_transport(app: Any) -> Transport:
+    """The Flask app's transport, built from its config on first use and kept in app.extensions."""
+    transport = app.extensions.get(EXTENSION)
+    if transport is None:
+        transport = app.extensions[EXTENSION] = transport_for(app.config)
+    return transport
+
+
+def send(
+    session: Session,
+    *,
+    conversation: Conversation,
+    transport: Transport,
+    clock: Clock,
+    text: str | None = None,
+    template: tuple[str, dict[str, str]] | None = None,
+    appointment_id: int | None = None,
+    proactive: bool = True,
+) -> Message:
+    """Send text or a template to the conversation's address and keep it as an outbound Message.
+
+    Commits twice: the Message ("sending") before the provider is called, so a crash in between
+    leaves a trace, then the outcome. Raises NotSent (nothing stored) or SendError (stored failed).
+    """
+    if (text is None) == (template is None):
+        raise ValueError("send() needs exactly one of text or template")
+    check_allowed(conversation, clock.now(), template=template is not None, proactive=proactive)
+    sid, variables = template or (None, None)
+    request = OutboundRequest(
+        from_address=sender_address(session, conversation),
+        to_address=conversation.address,
+        body=text,
+        content_sid=sid,
+        content_variables=variables,
+    )
+    message = _record_attempt(
+        session, conversation, request, transport.name, clock, appointment_id, proactive
+    )
+    return _transmit(session, message, request, transport, clock)
+
+
+def check_allowed(
+    conversation: Conversation, now: datetime, *, template: bool, proactive: bool
+) -> None:
+    """Raise NotSent when the operator, the patient's consent or WhatsApp's window forbid it."""
+    if conversation.handoff_at is not None:
+        raise NotSent("handoff", "an operator owns the conversation: the bot sends nothing")
+    if proactive and conversation.opted_out_at is not None:
+        raise NotSent("opted_out", "the patient opted out of proactive messages")
+    if not template and not in_window(conversation, now):
+        raise OutsideWindow()
+
+
+def in_window(conversation: Conversation, now: datetime) -> bool:
+    """True within 24 h of the patient's last message, while WhatsApp allows free text."""
+    last = conversation.last_inbound_at
+    return last is not None and now - last < WINDOW
+
+
+def sender_address(session: Session, conversation: Conversation) -> str:
+    """The clinic's number, on the conversation's channel ("whatsapp:+14155238886")."""
+    number = session.exec(
+        select(ClinicNumber.number)
+        .where(ClinicNumber.clinic_id == conversation.clinic_id)
+        .order_by(col(ClinicNumber.id))
+    ).first()
+    if number is None:
+        raise NotSent("no_sender", "the clinic has no WhatsApp number to send from")
+    channel = conversation.address.partition(":")[0] if ":" in conversation.address else ""
+    return f"{channel}:+{number}" if channel else f"+{number}"
+
+
+def _record_attempt(
+    session: Session,
+    conversation: Conversation,
+    request: OutboundRequest,
+    provider: str,
+    clock: Clock,
+    appointment_id: int | None,
+    proactive: bool,
+) -> Message:
+    """The outbound Message, status "sending", committed before anything leaves."""
+    now = clock.now()
+    payload: dict[str, Any] = {"attempts": 1, "from": request.from_address, "proactive": proactive}
+    if request.content_sid:
+        payload["content_sid"] = request.content_sid
+        payload["content_variables"] = request.content_variables or {}
+    message = Message(
+        clinic_id=conversation.clinic_id,
+        conversation_id=conversation.id,
+        direction=Direction.outbound,
+        provider=provider,
+        appointment_id=appointment_id,
+        kind="template" if request.content_sid else "text",
+        body=request.body if request.body is not None else _template_body(request),
+        payload=payload,
+        status="sending",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(message)
+    session.commit()
+    return message
+
+
+def _template_body(request: OutboundRequest) -> str:
+    """A readable trace of a template message: its SID and variables."""
+    variables = request.content_variables or {}
+    values = " · ".join(f"{{{{{key}}}}}={value}" for key, value in sorted(variables.items()))
+    return f"[template {request.content_sid}] {values}".strip()
+
+
+def _transmit(
+    session: Session,
+    message: Message,
+    request: OutboundRequest,
+    transport: Transport,
+    clock: Clock,
+) -> Message:
+    """Call the transport for a committed "sending" Message and record what happened."""
+    try:
+        result = transport.send(request)
+    except SendError as error:
+        _record_failure(session, message, error, request, clock)
+        raise
+    except Exception as error:
+        failure = SendError(type(error).__name__, code="internal")
+        _record_failure(session, message, failure, request, clock)
+        raise
+    message.provider_id = result.provider_id
+    message.status = result.status
+    message.error_code = None
+    message.payload = {k: v for k, v in message.payload.items() if k != "retryable"}
+    message.updated_at = clock.now()
+    session.commit()
+    log.info(
+        "message %s to %s via %s: %s", message.id, mask(request.to_address), transport.name, result
+    )
+    return message
+
+
+def _record_failure(
+    session: Session, message: Message, error: SendError, request: OutboundRequest, clock: Clock
+) -> None:
+    """Keep the failed attempt with its error code and whether it may be retried."""
+    message.status = "failed"
+    message.error_code = error.code
+    message.payload = message.payload | {"retryable": error.retryable}
+    message.updated_at = clock.now()
+    session.commit()
+    error.message_id = message.id
+    log.warning(
+        "message %s to %s failed: %s (code %s, retryable %s)",
+        message.id,
+        mask(request.to_address),
+        error,
+        error.code,
+        error.retryable,
+    )
+
+
+def retry_failed(
+    session: Session, *, transport: Transport, clock: Clock, max_attempts: int = 3
+) -> int:
+    """Send again the recent failed messages that may still succeed; how many went out."""
+    failed = session.exec(
+        select(Message)
+        .where(
+            Message.direction == Direction.outbound,
+            Message.status == "failed",
+            Message.provider == transport.name,
+            Message.created_at >= clock.now() - RETRY_WITHIN,
+        )
+        .order_by(col(Message.id))
+    ).all()
+    session.commit()  # end the read: on SQLite every transaction holds the write lock
+    return sum(
+        _retry(session, message, transport, clock)
+        for message in failed
+        if is_retryable(message) and _due_for_retry(message, clock.now(), max_attempts)
+    )
+
+
+def _due_for_retry(message: Message, now: datetime, max_attempts: int) -> bool:
+    """Attempts left, and the back-off since the last one has passed."""
+    attempts = message.payload.get("attempts", 1)
+    waited = now - message.updated_at
+    return attempts < max_attempts and waited >= RETRY_BACKOFF * 2 ** (attempts - 1)
+
+
+def is_retryable(message: Message) -> bool:
+    """Whether a failed message may succeed on another try."""
+    if message.error_code in PERMANENT_CODES or "abandoned" in message.payload:
+        return False
+    if "from" not in message.payload:
+        return False  # not stored by send(): nothing to send it again with
+    flagged = message.payload.get("retryable")
+    return flagged if flagged is not None else message.error_code in RETRYABLE_CODES
+
+
+def _retry(session: Session, message: Message, transport: Transport, clock: Clock) -> bool:
+    """Claim one failed message (a guarded update) and send it again; True when it went out."""
+    conversation = session.get(Conversation, message.conversation_id, populate_existing=True)
+    try:
+        _check_retry(session, message, conversation, clock.now())
+    except NotSent as refusal:
+        _abandon(session, message, refusal.reason)
+        return False
+    attempts = message.payload.get("attempts", 1) + 1
+    claimed = session.execute(
+        update(Message)
+        .where(col(Message.id) == message.id, col(Message.status) == "failed")
+        .values(status="sending", payload=message.payload | {"attempts": attempts})
+    )
+    session.commit()
+    if claimed.rowcount != 1:
+        return False  # another worker is retrying it
+    message.status, message.payload = "sending", message.payload | {"attempts": attempts}
+    try:
+        _transmit(session, message, _request_of(message, conversation), transport, clock)
+    except SendError:
+        return False
+    return True
+
+
+def _check_retry(
+    session: Session, message: Message, conversation: Conversation | None, now: datetime
+) -> None:
+    """Raise NotSent when sending this message again would be wrong by now."""
+    if conversation is None:
+        raise NotSent("no_conversation")
+    check_allowed(
+        conversation,
+        now,
+        template=message.kind == "template",
+        proactive=message.payload.get("proactive", True),
+    )
+    if message.appointment_id is not None:
+        appointment = session.get(Appointment, message.appointment_id, populate_existing=True)
+        if appointment is None or appointment.start <= now:
+            raise NotSent("appointment_passed")
+
+
+def _abandon(session: Session, message: Message, reason: str) -> None:
+    """Stop retrying a failed message, saying why."""
+    message.payload = message.payload | {"abandoned": reason}
+    session.commit()
+    log.info("message %s will not be retried: %s", message.id, reason)
+
+
+def _request_of(message: Message, conversation: Conversation | None) -> OutboundRequest:
+    """The request a stored message was sent with."""
+    assert conversation is not None
+    template = message.kind == "template"
+    return OutboundRequest(
+        from_address=message.payload["from"],
+        to_address=conversation.address,
+        body=None if template else message.body,
+        content_sid=message.payload.get("content_sid") if template else None,
+        content_variables=message.payload.get("content_variables") if template else None,
+    )
