@@ -82,6 +82,8 @@ def _turn(
     conversation.updated_at = now
     if inbound.profile_name:
         conversation.profile_name = inbound.profile_name
+    if conversation.clinic_address != inbound.to_address:
+        conversation.clinic_address = inbound.to_address
     if conversation.handoff_at is not None:
         return []  # an operator owns the conversation: store only
     settings = settings_or_default(clinic.settings, clinic_id=clinic.id)

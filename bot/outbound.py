@@ -177,7 +177,9 @@ def in_window(conversation: Conversation, now: datetime) -> bool:
 
 
 def sender_address(session: Session, conversation: Conversation) -> str:
-    """The clinic's number, on the conversation's channel ("whatsapp:+14155238886")."""
+    """The clinic's number the patient wrote to, or its first one ("whatsapp:+14155238886")."""
+    if conversation.clinic_address:
+        return conversation.clinic_address
     number = session.exec(
         select(ClinicNumber.number)
         .where(ClinicNumber.clinic_id == conversation.clinic_id)

@@ -20,6 +20,8 @@ class Conversation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")
     address: str  # exactly as the provider gave it, e.g. "whatsapp:+558282136275"
+    # The clinic's address the patient last wrote to: proactive messages go out from it.
+    clinic_address: str | None = None
     client_id: int | None = fk("client.id", nullable=True)
     profile_name: str | None = None
     state: str | None = None

@@ -571,3 +571,16 @@ def test_two_workers_retrying_at_once_send_it_once(
         assert outbound._retry(second, stale, transport, clock) is False
 
     assert len(transport.sent) == 2
+
+
+def test_proactive_messages_go_out_from_the_number_the_patient_wrote_to(patient, session) -> None:
+    from models import Clinic, ClinicNumber
+
+    clinic = session.exec(select(Clinic)).one()
+    session.add(ClinicNumber(clinic_id=clinic.id, number="551140040000"))
+    session.commit()
+    patient("+5511987654321").says("oi", To="whatsapp:+551140040000")
+    conversation = session.exec(
+        select(Conversation).where(Conversation.address == "whatsapp:+5511987654321")
+    ).one()
+    assert outbound.sender_address(session, conversation) == "whatsapp:+551140040000"

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 301ccfd04a3b
+Revision ID: fb2b76c5136a
 Revises: 
-Create Date: 2026-11-22 01:14:30.421308
+Create Date: 2026-11-22 01:29:29.878957
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '301ccfd04a3b'
+revision: str = 'fb2b76c5136a'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -240,6 +240,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('clinic_id', sa.Integer(), nullable=False),
     sa.Column('address', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('clinic_address', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('client_id', sa.Integer(), nullable=True),
     sa.Column('profile_name', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('state', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
