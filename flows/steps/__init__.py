@@ -28,12 +28,14 @@ from flows.steps.common import (
 from flows.steps.identity import needs_identity, on_identify, on_identify_name
 from flows.steps.manage import (
     BUTTON_ACTIONS,
+    act_on_reminder,
     on_appointment_action,
     on_appointments,
     on_button,
     on_cancel_reason,
     on_confirm_action,
     open_appointments,
+    reminder_choice,
 )
 from flows.turn import Turn
 from models import ConsentChange
@@ -73,6 +75,8 @@ def _dispatch(flow: ConversationFlow, turn: Turn) -> None:
         return go_back(flow, turn)
     if turn.inbound.button_payload in BUTTON_ACTIONS:
         return on_button(flow, turn)
+    if state in ("idle", "menu") and (answer_to_reminder := reminder_choice(turn)):
+        return act_on_reminder(flow, turn, *answer_to_reminder)
     if u.intent in QUESTION_INTENTS and u.choice is None:
         return answer_question(flow, turn, u.intent)
     STEPS[state](flow, turn)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.scheduling import InvalidTransition, NotFound, SlotInPast, SlotUnavailable
+from bot.understanding import understand
 from flows.conversation import ConversationFlow
 from flows.prompts import describe, when
 from flows.steps.common import (
@@ -60,7 +61,32 @@ BUTTON_ACTIONS = ("confirm", "reschedule", "cancel")
 
 def on_button(flow: ConversationFlow, turn: Turn) -> None:
     """A reminder's quick-reply button: act on that reminder's appointment (or the only one)."""
-    action = turn.inbound.button_payload
+    act_on_reminder(flow, turn, turn.inbound.button_payload, replied_appointment(turn))
+
+
+def reminder_choice(turn: Turn) -> tuple[str, int] | None:
+    """A numbered answer ("1", "confirmar") to a text reminder that was the bot's last message."""
+    last = turn.session.exec(
+        select(Message.appointment_id)
+        .where(
+            Message.conversation_id == turn.conversation.id,
+            Message.direction == Direction.outbound,
+        )
+        .order_by(col(Message.id).desc())
+        .limit(1)
+    ).first()
+    if last is None:
+        return None
+    labels = [turn.texts(f"reminder_{action}") for action in BUTTON_ACTIONS]
+    u = turn.understanding
+    index = understand(u.text, options=labels, now=turn.clock.now(), tz=turn.zone()).choice
+    return (BUTTON_ACTIONS[index], last) if index is not None else None
+
+
+def act_on_reminder(
+    flow: ConversationFlow, turn: Turn, action: str, appointment_id: int | None
+) -> None:
+    """Confirm, reschedule or cancel the reminded appointment; ask which when it is unclear."""
     if flow.state_id not in ("idle", "menu"):
         end_flow(turn)
         flow.finish()
@@ -69,12 +95,12 @@ def on_button(flow: ConversationFlow, turn: Turn) -> None:
         if turn.client is not None
         else []
     )
-    quoted = replied_appointment(turn)
-    target = quoted if quoted in upcoming else (upcoming[0] if len(upcoming) == 1 else None)
-    if target is None:
+    if appointment_id not in upcoming:
+        appointment_id = upcoming[0] if len(upcoming) == 1 else None
+    if appointment_id is None:
         # Several appointments and no way to tell which: ask (or say there is none).
         return open_appointments(flow, turn)
-    turn.remember(appointment_ids=[target], appointment_id=target)
+    turn.remember(appointment_ids=[appointment_id], appointment_id=appointment_id)
     act(flow, turn, action)
 
 

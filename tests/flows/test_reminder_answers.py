@@ -113,3 +113,55 @@ def test_a_button_in_the_middle_of_a_booking_drops_it(
     p.says("1")
     response = post_twilio(read_form(BUTTON_FORM))
     assert "Presença confirmada" in twiml_messages(response.data)[0]
+
+
+def text_reminder(session, patient) -> Appointment:
+    """Maria has talked to the clinic; then a numbered text reminder is her latest message."""
+    from models import Conversation
+
+    patient("+5511987654321").says("obrigada")
+    conversation = session.exec(
+        select(Conversation).where(Conversation.address == "whatsapp:+5511987654321")
+    ).one()
+    appointment = maria_appointments(session)[0]
+    now = datetime.now().astimezone()
+    session.add(
+        Message(
+            clinic_id=appointment.clinic_id,
+            conversation_id=conversation.id,
+            direction=Direction.outbound,
+            provider="outbox",
+            provider_id="outbox-1",
+            appointment_id=appointment.id,
+            body="Lembrete\n\n1 - Confirmar\n2 - Remarcar\n3 - Cancelar",
+            status="queued",
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    session.commit()
+    return appointment
+
+
+def test_a_number_answers_a_text_reminder(patient, session):
+    text_reminder(session, patient)
+    p = patient("+5511987654321")
+    p.sent = 100
+    assert "Presença confirmada" in p.says("1")
+    assert maria_appointments(session)[0].status == AppointmentStatus.confirmed
+
+
+def test_cancelar_by_number_asks_the_reason(patient, session):
+    text_reminder(session, patient)
+    p = patient("+5511987654321")
+    p.sent = 100
+    assert "motivo" in p.says("3")
+    assert "foi cancelada" in p.says("viagem")
+
+
+def test_after_the_bot_said_something_else_a_number_is_a_menu_choice(patient, session):
+    text_reminder(session, patient)
+    p = patient("+5511987654321")
+    p.sent = 100
+    p.says("menu")
+    assert "Qual é o seu convênio?" in p.says("1")
