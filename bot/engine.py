@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from bot.channels.base import Inbound, Reply
 from bot.clock import Clock
@@ -84,9 +85,17 @@ def _turn(
         conversation.profile_name = inbound.profile_name
     if conversation.clinic_address != inbound.to_address:
         conversation.clinic_address = inbound.to_address
-    if conversation.handoff_at is not None:
-        return []  # an operator owns the conversation: store only
     settings = settings_or_default(clinic.settings, clinic_id=clinic.id)
+    resumed = conversation.handoff_at is not None
+    if resumed:
+        if not _handoff_lapsed(session, conversation, settings.handoff_idle_minutes, now):
+            return []  # an operator owns the conversation: store only
+        log.info(
+            "conversation %s: no word from staff in %s min; back with the bot",
+            conversation.id,
+            settings.handoff_idle_minutes,
+        )
+        conversation.handoff_at = None
     turn = Turn(
         session=session,
         clinic=clinic,
@@ -103,6 +112,8 @@ def _turn(
         texts=Texts(clinic.texts, settings.language),
         settings=settings,
     )
+    if resumed:
+        turn.say("resume")
     # Context changes are written once, at commit, not before every query of the step.
     with session.no_autoflush:
         step(turn)
@@ -113,6 +124,23 @@ def _turn(
 
 def _zone(session: Session, clinic: Clinic, conversation: Conversation) -> ZoneInfo:
     return zone_for(session, clinic.id, conversation.context.get("location_id"))
+
+
+def _handoff_lapsed(
+    session: Session, conversation: Conversation, idle_minutes: int, now: datetime
+) -> bool:
+    """Has the staff been silent for `idle_minutes` since taking the conversation over?"""
+    if idle_minutes == 0:
+        return False
+    last_staff_word = session.exec(
+        select(func.max(Message.created_at)).where(
+            Message.conversation_id == conversation.id,
+            Message.direction == Direction.outbound,
+            Message.created_at >= conversation.handoff_at,
+        )
+    ).one()
+    last = max(filter(None, (conversation.handoff_at, last_staff_word)))
+    return now - last >= timedelta(minutes=idle_minutes)
 
 
 def _clinic_for(session: Session, to_address: str) -> Clinic | None:

@@ -26,6 +26,13 @@ class FlowSettings(BaseModel):
     hold_minutes: int = Field(10, ge=1, le=60, description="how long a slot is kept while asking")
     slots_per_page: int = Field(6, ge=1, le=10, description="slots offered per message")
     max_misses: int = Field(3, ge=1, le=10, description="misunderstandings before offering a human")
+    handoff_idle_minutes: int = Field(
+        120,
+        ge=0,
+        le=7 * 24 * 60,
+        description="a conversation handed to staff comes back to the bot after this long with "
+        "no message from the staff (0 = only when released)",
+    )
     language: str = Field("pt_BR", pattern=r"^pt_BR$", description="the bot's language")
     reminder_hours: list[int] = Field(
         default_factory=lambda: [24, 2],

@@ -464,3 +464,25 @@ def test_confirming_presence_in_words_asks_first(patient, session):
     assert "Você confirma presença" in p.says("pode deixar, vou sim")
     assert "Presença confirmada" in p.says("sim")
     assert session.exec(select(Appointment).where(Appointment.status == "confirmed")).one()
+
+
+def test_a_handoff_with_no_word_from_staff_comes_back_to_the_bot(patient, session, clock):
+    p = reach(patient, session, "service")
+    p.says("atendente")
+    clock.advance(minutes=119)
+    assert p.says("alguém aí?") == ""
+    clock.advance(minutes=2)
+    reply = p.says("oi?")
+    assert "Continuando de onde paramos" in reply and "Qual atendimento" in reply
+    assert conversation(session, NEW).handoff_at is None
+
+
+def test_handoff_timeout_can_be_switched_off(patient, session, clock):
+    clinic = session.exec(select(Clinic)).one()
+    clinic.settings = {"ask_cpf": True, "handoff_idle_minutes": 0}
+    session.add(clinic)
+    session.commit()
+    p = reach(patient, session, "service")
+    p.says("atendente")
+    clock.advance(days=3)
+    assert p.says("oi?") == ""
