@@ -120,7 +120,9 @@ def chat_command(phone: str, name: str, clinic_number: str) -> None:
             profile_name=name or None,
         )
         with _session() as session:
-            replies = handle(inbound, session=session, clock=_clock())
+            replies = handle(
+                inbound, session=session, clock=_clock(), transport=get_transport(current_app)
+            )
         for reply in replies:
             click.echo(click.style("bot", fg="cyan") + "> " + whatsapp_to_terminal(reply.render()))
             click.echo()

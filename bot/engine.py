@@ -11,9 +11,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from bot import waitlist
 from bot.channels.base import Inbound, Reply
 from bot.clock import Clock
 from bot.identity import digits_of, mask
+from bot.outbound import Transport
 from bot.scheduling import LocalScheduling
 from bot.understanding import understand
 from flows.settings import settings_or_default
@@ -26,7 +28,9 @@ log = logging.getLogger(__name__)
 MESSAGES = Message.__table__
 
 
-def handle(inbound: Inbound, *, session: Session, clock: Clock) -> list[Reply]:
+def handle(
+    inbound: Inbound, *, session: Session, clock: Clock, transport: Transport | None = None
+) -> list[Reply]:
     """Process one inbound message exactly once and return the bot's replies.
 
     Owns the transaction: everything the turn changes is committed together, or nothing is.
@@ -43,7 +47,7 @@ def handle(inbound: Inbound, *, session: Session, clock: Clock) -> list[Reply]:
         session.rollback()
         return stored
     try:
-        replies = _turn(session, clinic, conversation, inbound, clock)
+        replies, freed = _turn(session, clinic, conversation, inbound, clock)
     except IntegrityError:
         session.rollback()
         stored = _stored_replies(session, inbound) or []
@@ -54,7 +58,24 @@ def handle(inbound: Inbound, *, session: Session, clock: Clock) -> list[Reply]:
         log.exception("turn failed for conversation of %s", mask(inbound.from_address))
         return _fail_safe(session, clinic, inbound, clock)
     session.commit()
+    _offer_freed(session, clinic.id, freed, transport, clock)
     return replies
+
+
+def _offer_freed(
+    session: Session, clinic_id: int, slots: list[int], transport: Transport | None, clock: Clock
+) -> None:
+    """After the turn is committed: offer the places it freed to the waiting list."""
+    if not slots or transport is None:
+        return
+    for slot_id in slots:
+        try:
+            waitlist.offer_freed_place(
+                session, clinic_id=clinic_id, slot_id=slot_id, transport=transport, clock=clock
+            )
+        except Exception:
+            session.rollback()
+            log.exception("waiting-list offers for slot %s failed", slot_id)
 
 
 def _ignore(session: Session, inbound: Inbound, clock: Clock) -> list[Reply]:
@@ -74,7 +95,7 @@ def _ignore(session: Session, inbound: Inbound, clock: Clock) -> list[Reply]:
 
 def _turn(
     session: Session, clinic: Clinic, conversation: Conversation, inbound: Inbound, clock: Clock
-) -> list[Reply]:
+) -> tuple[list[Reply], list[int]]:
     now = clock.now()
     message_id = _store_inbound(
         session, inbound, clinic_id=clinic.id, conversation_id=conversation.id, clock=clock
@@ -89,7 +110,7 @@ def _turn(
     resumed = conversation.handoff_at is not None
     if resumed:
         if not _handoff_lapsed(session, conversation, settings.handoff_idle_minutes, now):
-            return []  # an operator owns the conversation: store only
+            return [], []  # an operator owns the conversation: store only
         log.info(
             "conversation %s: no word from staff in %s min; back with the bot",
             conversation.id,
@@ -119,7 +140,7 @@ def _turn(
         step(turn)
     replies = turn.outgoing()
     _store_replies(session, replies, inbound, conversation, message_id, clock)
-    return replies
+    return replies, turn.freed_slots
 
 
 def _zone(session: Session, clinic: Clinic, conversation: Conversation) -> ZoneInfo:

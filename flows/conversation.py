@@ -35,11 +35,13 @@ class ConversationFlow(StateMachine):
     cancel_reason = State("Cancel reason")
     identify = State("Phone or CPF")
     identify_name = State("Confirm name")
+    waitlist_period = State("Waiting-list period")
 
     # Every state that asks the patient something.
     _asking = (
         menu, insurance, location, service, slot, confirm_booking, name, cpf, appointments,
         appointment_action, confirm_action, cancel_reason, identify, identify_name,
+        waitlist_period,
     )  # fmt: skip
 
     show_menu = menu.from_(idle, *_asking[1:])  # _asking[0] is the menu itself
@@ -61,8 +63,12 @@ class ConversationFlow(StateMachine):
     declined = confirm_booking.to(slot)
     need_name = confirm_booking.to(name)
     need_cpf = confirm_booking.to(cpf) | name.to(cpf)
-    booked = idle.from_(confirm_booking, name, cpf)
-    slot_lost = slot.from_(confirm_booking, name, cpf)
+    booked = idle.from_(confirm_booking, name, cpf, idle, menu)
+    slot_lost = slot.from_(confirm_booking, name, cpf, idle, menu)
+    join_waitlist = slot.to(waitlist_period)
+    waitlist_joined = idle.from_(waitlist_period)
+    # A waiting-list offer accepted by a patient we do not know yet.
+    offer_needs_name = name.from_(idle, menu)
 
     list_appointments = appointment_action.from_(
         idle, menu, cond="single_appointment"
@@ -99,6 +105,7 @@ class ConversationFlow(StateMachine):
         | cancel_reason.to(appointment_action)
         | confirm_action.to(appointment_action)
         | identify_name.to(identify)
+        | waitlist_period.to(slot)
     )
     retry = reduce(operator.or_, [state.to.itself(internal=True) for state in _asking])
 

@@ -92,11 +92,13 @@ def ask_slot(turn: Turn) -> None:
             service=service.name,
             location=location.name,
         )
+        turn.say("slots_waitlist_hint")
         turn.remember(option_values=[], option_labels=[])
         return
     options = [(slot.id, _slot_label(turn, slot)) for slot in slots]
     groups = [t.date(slot.start.astimezone(zone)) for slot in slots]
-    turn.ask(intro, options, groups=groups, footer=t("slots_hint"))
+    footer = t("slots_hint") + "\n" + t("slots_waitlist_hint")
+    turn.ask(intro, options, groups=groups, footer=footer)
 
 
 def _window_label(turn: Turn, start: datetime, end: datetime) -> str:
@@ -233,6 +235,19 @@ def ask_cancel_reason(turn: Turn) -> None:
     turn.ask(turn.texts("ask_cancel_reason"), [])
 
 
+def ask_waitlist_period(turn: Turn) -> None:
+    t, ctx = turn.texts, turn.ctx
+    location = turn.scheduling.location(clinic_id=turn.clinic.id, location_id=ctx["location_id"])
+    service = turn.scheduling.service(clinic_id=turn.clinic.id, service_id=ctx["service_id"])
+    options = [
+        ("morning", t("period_morning")),
+        ("afternoon", t("period_afternoon")),
+        ("evening", t("period_evening")),
+        ("any", t("period_any")),
+    ]
+    turn.ask(t("ask_waitlist_period", service=service.name, location=location.name), options)
+
+
 def ask_identify(turn: Turn) -> None:
     turn.ask(turn.texts("ask_identity"), [])
 
@@ -271,5 +286,6 @@ QUESTIONS: dict[str, Callable[[Turn], None]] = {
     "confirm_action": ask_confirm_action,
     "cancel_reason": ask_cancel_reason,
     "identify": ask_identify,
+    "waitlist_period": ask_waitlist_period,
     "identify_name": ask_identify_name,
 }

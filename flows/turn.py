@@ -36,6 +36,9 @@ class Turn:
     # Looked up on first use: most steps never need to know who the patient is.
     _client: Client | object | None = field(default=..., repr=False)
     replies: list[Reply] = field(default_factory=list)
+    # Slots that got room in this turn (a cancellation, a reschedule): once the turn is
+    # committed, the patients on the waiting list are offered them.
+    freed_slots: list[int] = field(default_factory=list)
     # Sentences said before the next question: sent in the same WhatsApp message as it.
     lead: list[str] = field(default_factory=list)
 

@@ -26,6 +26,7 @@ from models.clinic import (
 from models.conversation import Conversation, Direction, Message
 from models.db import make_engine, new_session
 from models.reminder import ConsentChange, Reminder
+from models.waitlist import WaitlistEntry
 
 __all__ = [
     "OPEN_STATUSES",
@@ -52,6 +53,7 @@ __all__ = [
     "Service",
     "Slot",
     "SlotHold",
+    "WaitlistEntry",
     "WorkingHours",
     "make_engine",
     "new_session",

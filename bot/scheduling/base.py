@@ -62,6 +62,7 @@ class AppointmentDetails:
     start: datetime
     end: datetime
     client_id: int
+    slot_id: int
     service_id: int
     location_id: int
     insurance_id: int | None

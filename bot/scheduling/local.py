@@ -120,6 +120,7 @@ class LocalScheduling:
             start=appointment.start,
             end=appointment.end,
             client_id=appointment.client_id,
+            slot_id=appointment.slot_id,
             service_id=appointment.service_id,
             location_id=location.id,
             insurance_id=appointment.insurance_id,

@@ -52,6 +52,18 @@ COMMAND_PHRASES: dict[str, tuple[str, ...]] = {
         "nao quero mais receber mensagens",
         "descadastrar",
     ),
+    "waitlist": (
+        "espera",
+        "lista de espera",
+        "entrar na lista de espera",
+        "me avise",
+        "me avisa",
+        "me avise quando abrir",
+        "me avisa quando abrir",
+        "me avisa se abrir vaga",
+        "me avise se abrir vaga",
+        "avise quando abrir",
+    ),
     "start": ("ativar", "reativar", "voltar a receber", "quero receber lembretes", "start"),
     "more": (
         "mais",

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from bot.channels import twilio
 from bot.engine import handle
+from bot.outbound import get_transport
 from bot.web import clock, db
 from models import Direction, Message
 
@@ -64,7 +65,7 @@ def inbound() -> Response:
     if not message.from_address or not message.to_address:
         log.warning("Twilio webhook without From/To ignored")
         return _xml(twilio.twiml([]))
-    replies = handle(message, session=db(), clock=clock())
+    replies = handle(message, session=db(), clock=clock(), transport=get_transport(current_app))
     return _xml(twilio.twiml(replies))
 
 

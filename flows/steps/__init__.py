@@ -37,6 +37,7 @@ from flows.steps.manage import (
     open_appointments,
     reminder_choice,
 )
+from flows.steps.waitlist import on_offer_answer, on_waitlist_period, pending_offer
 from flows.turn import Turn
 from models import ConsentChange
 
@@ -75,6 +76,8 @@ def _dispatch(flow: ConversationFlow, turn: Turn) -> None:
         return go_back(flow, turn)
     if turn.inbound.button_payload in BUTTON_ACTIONS:
         return on_button(flow, turn)
+    if state in ("idle", "menu") and (offer := pending_offer(turn)):
+        return on_offer_answer(flow, turn, offer)
     if state in ("idle", "menu") and (answer_to_reminder := reminder_choice(turn)):
         return act_on_reminder(flow, turn, *answer_to_reminder)
     if u.intent in QUESTION_INTENTS and u.choice is None:
@@ -165,5 +168,6 @@ STEPS: dict[str, Step] = {
     "confirm_action": on_confirm_action,
     "cancel_reason": on_cancel_reason,
     "identify": on_identify,
+    "waitlist_period": on_waitlist_period,
     "identify_name": on_identify_name,
 }

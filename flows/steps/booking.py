@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import patients
+from bot import patients, waitlist
 from bot.scheduling import SlotInPast, SlotUnavailable
 from flows.conversation import ConversationFlow
 from flows.prompts import describe
@@ -91,6 +91,8 @@ def on_slot(flow: ConversationFlow, turn: Turn) -> None:
     slot_id = turn.chosen()
     if slot_id is not None:
         return hold_slot(flow, turn, slot_id)
+    if u.command == "waitlist":
+        return flow.join_waitlist()
     if u.command == "more":
         turn.remember(page=turn.ctx.get("page", 0) + 1)
         return flow.retry()
@@ -185,9 +187,11 @@ def finish_booking(flow: ConversationFlow, turn: Turn) -> None:
             actor=Actor.client,
         )
     except (SlotUnavailable, SlotInPast):
+        waitlist.settle(turn.session, ctx.get("waitlist_entry_id"), booked=False)
         turn.say("slot_taken")
         reset_slot_search(turn)
         return flow.slot_lost()
+    waitlist.settle(turn.session, ctx.get("waitlist_entry_id"), booked=True)
     details = turn.scheduling.details(clinic_id=turn.clinic.id, appointment_id=appointment.id)
     turn.say("booked", name=first_name(client.name), **describe(turn, details))
     end_flow(turn)

@@ -28,6 +28,7 @@ FLOW_KEYS = (
     "appointment_ids",
     "pending_action",
     "wish",
+    "waitlist_entry_id",
     "wish_at",
     "near",
     "appointment_id",

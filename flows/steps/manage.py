@@ -190,6 +190,7 @@ def on_cancel_reason(flow: ConversationFlow, turn: Turn) -> None:
     except (NotFound, InvalidTransition):
         return appointment_gone(flow, turn)
     details = turn.scheduling.details(clinic_id=turn.clinic.id, appointment_id=appointment.id)
+    turn.freed_slots.append(details.slot_id)
     turn.say("cancelled", when=when(turn, details))
     end_flow(turn)
     flow.cancelled()
@@ -197,6 +198,9 @@ def on_cancel_reason(flow: ConversationFlow, turn: Turn) -> None:
 
 def reschedule(flow: ConversationFlow, turn: Turn) -> None:
     """Move the appointment to the held slot; the old place is freed in the same transaction."""
+    old_slot = turn.scheduling.details(
+        clinic_id=turn.clinic.id, appointment_id=turn.ctx["appointment_id"]
+    ).slot_id
     try:
         appointment = turn.scheduling.reschedule(
             clinic_id=turn.clinic.id,
@@ -211,6 +215,7 @@ def reschedule(flow: ConversationFlow, turn: Turn) -> None:
     except (NotFound, InvalidTransition):
         return appointment_gone(flow, turn)
     details = turn.scheduling.details(clinic_id=turn.clinic.id, appointment_id=appointment.id)
+    turn.freed_slots.append(old_slot)
     turn.say("rescheduled", **describe(turn, details))
     end_flow(turn)
     flow.rescheduled()

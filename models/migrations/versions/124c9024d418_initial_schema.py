@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: fb2b76c5136a
+Revision ID: 124c9024d418
 Revises: 
-Create Date: 2026-11-22 01:29:29.878957
+Create Date: 2026-11-22 01:33:31.901263
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = 'fb2b76c5136a'
+revision: str = '124c9024d418'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -334,6 +334,36 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_slothold_expires_at'), ['expires_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_slothold_slot_id'), ['slot_id'], unique=False)
 
+    op.create_table('waitlistentry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('clinic_id', sa.Integer(), nullable=False),
+    sa.Column('conversation_id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.Integer(), nullable=True),
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.Column('service_id', sa.Integer(), nullable=False),
+    sa.Column('insurance_id', sa.Integer(), nullable=True),
+    sa.Column('part_of_day', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('offered_slot_id', sa.Integer(), nullable=True),
+    sa.Column('offer_expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_waitlistentry_client_id_client')),
+    sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], name=op.f('fk_waitlistentry_clinic_id_clinic')),
+    sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], name=op.f('fk_waitlistentry_conversation_id_conversation')),
+    sa.ForeignKeyConstraint(['insurance_id'], ['healthinsurance.id'], name=op.f('fk_waitlistentry_insurance_id_healthinsurance')),
+    sa.ForeignKeyConstraint(['location_id'], ['location.id'], name=op.f('fk_waitlistentry_location_id_location')),
+    sa.ForeignKeyConstraint(['offered_slot_id'], ['slot.id'], name=op.f('fk_waitlistentry_offered_slot_id_slot')),
+    sa.ForeignKeyConstraint(['service_id'], ['service.id'], name=op.f('fk_waitlistentry_service_id_service')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_waitlistentry'))
+    )
+    with op.batch_alter_table('waitlistentry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_waitlistentry_client_id'), ['client_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_waitlistentry_clinic_id'), ['clinic_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_waitlistentry_conversation_id'), ['conversation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_waitlistentry_location_id'), ['location_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_waitlistentry_service_id'), ['service_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_waitlistentry_status'), ['status'], unique=False)
+
     op.create_table('reminder',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('clinic_id', sa.Integer(), nullable=False),
@@ -368,6 +398,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_reminder_appointment_id'))
 
     op.drop_table('reminder')
+    with op.batch_alter_table('waitlistentry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_waitlistentry_status'))
+        batch_op.drop_index(batch_op.f('ix_waitlistentry_service_id'))
+        batch_op.drop_index(batch_op.f('ix_waitlistentry_location_id'))
+        batch_op.drop_index(batch_op.f('ix_waitlistentry_conversation_id'))
+        batch_op.drop_index(batch_op.f('ix_waitlistentry_clinic_id'))
+        batch_op.drop_index(batch_op.f('ix_waitlistentry_client_id'))
+
+    op.drop_table('waitlistentry')
     with op.batch_alter_table('slothold', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_slothold_slot_id'))
         batch_op.drop_index(batch_op.f('ix_slothold_expires_at'))

@@ -1,0 +1,26 @@
+"""Patients waiting for a time to open up."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from models.base import fk
+
+
+class WaitlistEntry(SQLModel, table=True):
+    """A wish for a service at a unit (and part of the day); offered places free up in order."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinic_id: int = fk("clinic.id")
+    conversation_id: int = fk("conversation.id")
+    client_id: int | None = fk("client.id", nullable=True)
+    location_id: int = fk("location.id")
+    service_id: int = fk("service.id")
+    insurance_id: int | None = fk("healthinsurance.id", nullable=True, index=False)
+    part_of_day: str | None = None  # "morning", "afternoon", "evening"; None = any time
+    status: str = Field(default="waiting", index=True)  # waiting, offered, booked, removed
+    offered_slot_id: int | None = fk("slot.id", nullable=True, index=False)
+    offer_expires_at: datetime | None = None
+    created_at: datetime
