@@ -29,8 +29,8 @@ PERMANENT_CODES = frozenset({"63016", "21610"})  # outside the 24 h window; pati
 # Failures reported by status callbacks that may pass on a second try (30008: unknown error).
 RETRYABLE_CODES = frozenset({"20429", "20500", "20503", "30001", "30008"})
 OUTSIDE_WINDOW = (
-    "free text outside the 24-hour window; configure reminder_content_sid "
-    "(an approved WhatsApp template) to write first"
+    "free text outside the 24-hour window; configure reminder_content_sid or "
+    "waitlist_content_sid (an approved WhatsApp template) to write first"
 )
 
 

@@ -51,15 +51,13 @@ def offer_freed_place(
     if view.available < 1 or view.start <= clock.now():
         return 0
     told = 0
-    for entry in waiting_for(session, clinic_id=clinic_id, slot_id=slot_id, clock=clock):
+    for entry in waiting_for(session, clinic_id=clinic_id, slot_id=slot_id):
         if _offer(session, entry, slot_id, transport, clock):
             told += 1
     return told
 
 
-def waiting_for(
-    session: Session, *, clinic_id: int, slot_id: int, clock: Clock
-) -> list[WaitlistEntry]:
+def waiting_for(session: Session, *, clinic_id: int, slot_id: int) -> list[WaitlistEntry]:
     """The entries a slot would suit, oldest first."""
     slot = session.get(Slot, slot_id)
     location = session.get(Location, slot.location_id) if slot else None
@@ -102,13 +100,15 @@ def _offer(
     slot = session.get(Slot, slot_id)
     location = session.get(Location, slot.location_id)
     service = session.get(Service, entry.service_id)
-    texts = Texts(clinic.texts, settings_or_default(clinic.settings, clinic_id=clinic.id).language)
-    text = texts(
-        "waitlist_offer",
-        service=service.name,
-        when=texts.datetime(slot.start.astimezone(ZoneInfo(location.timezone))),
-        location=location.name,
-    )
+    settings = settings_or_default(clinic.settings, clinic_id=clinic.id)
+    texts = Texts(clinic.texts, settings.language)
+    when = texts.datetime(slot.start.astimezone(ZoneInfo(location.timezone)))
+    content: dict = {
+        "text": texts("waitlist_offer", service=service.name, when=when, location=location.name)
+    }
+    if settings.waitlist_content_sid and not outbound.in_window(conversation, clock.now()):
+        variables = {"1": service.name, "2": when, "3": location.name}
+        content = {"template": (settings.waitlist_content_sid, variables)}
     entry.status = "offered"
     entry.offered_slot_id = slot_id
     entry.offer_expires_at = clock.now() + timedelta(minutes=OFFER_MINUTES)
@@ -116,10 +116,10 @@ def _offer(
     session.commit()
     try:
         outbound.send(
-            session, conversation=conversation, transport=transport, clock=clock, text=text
+            session, conversation=conversation, transport=transport, clock=clock, **content
         )
     except (outbound.NotSent, outbound.SendError) as error:
-        log.info("waitlist offer to %s not sent: %s", mask(conversation.address), error)
+        log.warning("waiting-list offer to %s not sent: %s", mask(conversation.address), error)
         entry.status = "waiting"
         session.add(entry)
         session.commit()

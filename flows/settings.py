@@ -46,6 +46,12 @@ class FlowSettings(BaseModel):
         "without one a reminder is free text, which WhatsApp only delivers within 24 h of the "
         "patient's last message",
     )
+    waitlist_content_sid: str | None = Field(
+        None,
+        pattern=r"^HX[0-9a-fA-F]{32}$",
+        description="the approved WhatsApp template waiting-list offers use outside the 24-hour "
+        "window (variables: 1 service, 2 date and time, 3 unit)",
+    )
 
     @field_validator("reminder_hours")
     @classmethod
