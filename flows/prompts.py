@@ -128,28 +128,20 @@ def _window_intro(turn: Turn, start: datetime, end: datetime) -> str:
 def _page(turn: Turn, start: datetime, end: datetime | None) -> list[SlotView]:
     """One page of free slots; with a time the patient named, the nearest to it first."""
     per_page, page = turn.settings.slots_per_page, turn.ctx.get("page", 0)
+    where = {
+        "clinic_id": turn.clinic.id,
+        "location_id": turn.ctx["location_id"],
+        "service_id": turn.ctx["service_id"],
+        "start": start,
+        "end": end,
+    }
     near = turn.ctx.get("near")
     if near and end is not None:
         moment = datetime.fromisoformat(near)
-        every = turn.scheduling.free_slots(
-            clinic_id=turn.clinic.id,
-            location_id=turn.ctx["location_id"],
-            service_id=turn.ctx["service_id"],
-            start=start,
-            end=end,
-            limit=NEAREST_LOOKUP,
-        )
+        every = turn.scheduling.free_slots(**where, limit=NEAREST_LOOKUP)
         nearest = sorted(every, key=lambda slot: abs(slot.start - moment))
         return sorted(nearest[page * per_page : (page + 1) * per_page], key=lambda s: s.start)
-    return turn.scheduling.free_slots(
-        clinic_id=turn.clinic.id,
-        location_id=turn.ctx["location_id"],
-        service_id=turn.ctx["service_id"],
-        start=start,
-        end=end,
-        limit=per_page,
-        offset=page * per_page,
-    )
+    return turn.scheduling.free_slots(**where, limit=per_page, offset=page * per_page)
 
 
 def _slot_label(turn: Turn, slot: SlotView) -> str:

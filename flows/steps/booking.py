@@ -13,6 +13,7 @@ from flows.steps.common import (
     option_miss,
     remember_wish,
     reset_slot_search,
+    yes_or_no,
 )
 from flows.steps.manage import reschedule
 from flows.steps.slots import exact_slot, towards_slots, try_hold
@@ -126,9 +127,7 @@ def hold_slot(flow: ConversationFlow, turn: Turn, slot_id: int) -> None:
 
 
 def on_confirm_booking(flow: ConversationFlow, turn: Turn) -> None:
-    answer = turn.understanding.yes_no
-    if answer is None:
-        answer = turn.chosen()
+    answer = yes_or_no(turn)
     if answer is None:
         return option_miss(flow, turn)
     if not answer:

@@ -122,3 +122,9 @@ def remember_wish(turn: Turn) -> None:
             wish=[u.when.start.isoformat(), u.when.end.isoformat()],
             wish_at=u.at.isoformat() if u.at else None,
         )
+
+
+def yes_or_no(turn: Turn) -> bool | None:
+    """The answer to a yes/no question: in words ("pode ser", "👍") or by its option number."""
+    answer = turn.understanding.yes_no
+    return turn.chosen() if answer is None else answer

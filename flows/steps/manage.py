@@ -15,6 +15,7 @@ from flows.steps.common import (
     remember_wish,
     reset_slot_search,
     to_menu,
+    yes_or_no,
 )
 from flows.steps.slots import towards_slots
 from flows.turn import Turn
@@ -127,9 +128,7 @@ def on_appointment_action(flow: ConversationFlow, turn: Turn) -> None:
 
 
 def on_confirm_action(flow: ConversationFlow, turn: Turn) -> None:
-    answer = turn.understanding.yes_no
-    if answer is None:
-        answer = turn.chosen()
+    answer = yes_or_no(turn)
     if answer is None:
         return option_miss(flow, turn)
     action = turn.ctx.get("pending_action")
