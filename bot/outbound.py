@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from bot.channels.base import StatusUpdate
 from bot.clock import Clock
 from bot.config import OUTBOUND_TRANSPORTS, ConfigError
 from bot.identity import mask
@@ -380,3 +381,38 @@ def _request_of(message: Message, conversation: Conversation | None) -> Outbound
         content_sid=message.payload.get("content_sid") if template else None,
         content_variables=message.payload.get("content_variables") if template else None,
     )
+
+
+# Later statuses never go back to earlier ones: callbacks may arrive out of order.
+STATUS_RANK = {
+    "accepted": 0,
+    "queued": 1,
+    "sending": 2,
+    "sent": 3,
+    "delivered": 4,
+    "read": 5,
+    "failed": 6,
+    "undelivered": 6,
+}
+
+
+def record_status(session: Session, update: StatusUpdate, *, clock: Clock) -> None:
+    """Keep a provider's delivery status on our outbound Message (never going back a step)."""
+    message = session.exec(
+        select(Message)
+        .where(
+            Message.provider == update.provider,
+            Message.provider_id == update.message_id,
+            Message.direction == Direction.outbound,
+        )
+        .with_for_update()
+    ).first()
+    if message is None:
+        log.info("status %s for unknown message %s", update.status, update.message_id)
+        session.rollback()
+        return
+    if STATUS_RANK.get(update.status, 0) >= STATUS_RANK.get(message.status or "", -1):
+        message.status = update.status
+        message.error_code = update.error_code
+        message.updated_at = clock.now()
+    session.commit()

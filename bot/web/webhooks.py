@@ -5,28 +5,14 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, abort, current_app, request
-from sqlmodel import select
 
 from bot.channels import twilio
 from bot.engine import handle
-from bot.outbound import get_transport
+from bot.outbound import get_transport, record_status
 from bot.web import clock, db
-from models import Direction, Message
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
-
-# Later statuses never go back to earlier ones: callbacks may arrive out of order.
-STATUS_RANK = {
-    "accepted": 0,
-    "queued": 1,
-    "sending": 2,
-    "sent": 3,
-    "delivered": 4,
-    "read": 5,
-    "failed": 6,
-    "undelivered": 6,
-}
 
 
 @bp.before_request
@@ -75,24 +61,7 @@ def status() -> tuple[str, int]:
     update = twilio.parse_status(request.form.to_dict())
     if update is None:
         return "", 204
-    session = db()
-    message = session.exec(
-        select(Message)
-        .where(
-            Message.provider == twilio.PROVIDER,
-            Message.provider_id == update.message_id,
-            Message.direction == Direction.outbound,
-        )
-        .with_for_update()
-    ).first()
-    if message is None:
-        log.info("status %s for unknown message %s", update.status, update.message_id)
-        return "", 204
-    if STATUS_RANK.get(update.status, 0) >= STATUS_RANK.get(message.status or "", -1):
-        message.status = update.status
-        message.error_code = update.error_code
-        message.updated_at = clock().now()
-    session.commit()
+    record_status(db(), update, clock=clock())
     return "", 204
 
 
