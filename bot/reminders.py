@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from bot import outbound
+from bot import deliveries, outbound
 from bot.channels.base import Reply
 from bot.clock import Clock
 from bot.outbound import NotSent, OutsideWindow, SendError, Transport
@@ -130,7 +130,7 @@ def run_once(
                 _deliver(run, reminder_id, plan)
             elif reminder_id is not None:
                 report.count(plan.status)
-        report.retried = outbound.retry_failed(session, transport=transport, clock=clock)
+        report.retried = deliveries.retry_failed(session, transport=transport, clock=clock)
         _follow_deliveries(session, clock.now())
     return report
 

@@ -7,8 +7,9 @@ import logging
 from flask import Blueprint, Response, abort, current_app, request
 
 from bot.channels import twilio
+from bot.deliveries import record_status
 from bot.engine import handle
-from bot.outbound import get_transport, record_status
+from bot.outbound import get_transport
 from bot.web import clock, db
 
 log = logging.getLogger(__name__)

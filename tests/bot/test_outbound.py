@@ -20,10 +20,11 @@ from sqlmodel import Session, col, select
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
-from bot import outbound
+from bot import deliveries, outbound
 from bot.channels.twilio import TwilioTransport
 from bot.clock import FixedClock
 from bot.config import ConfigError, from_environment
+from bot.deliveries import retry_failed
 from bot.outbound import (
     NotSent,
     OutboundRequest,
@@ -32,7 +33,6 @@ from bot.outbound import (
     SendError,
     SendResult,
     get_transport,
-    retry_failed,
     send,
     transport_for,
 )
@@ -568,7 +568,7 @@ def test_two_workers_retrying_at_once_send_it_once(
         stale = second.exec(select(Message).where(Message.status == "failed")).one()
         second.commit()
         assert retry_failed(first, transport=transport, clock=clock) == 1
-        assert outbound._retry(second, stale, transport, clock) is False
+        assert deliveries._retry(second, stale, transport, clock) is False
 
     assert len(transport.sent) == 2
 
