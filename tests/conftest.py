@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -76,10 +77,10 @@ def database_url(tmp_path: Path, demo_template: Path) -> str:
 
 @pytest.fixture
 def make_app(clock: FixedClock, tmp_path: Path) -> Iterator[Callable[[str], Flask]]:
-    """Build a test app on a database URL (apps are disposed of after the test)."""
+    """make_app(url, **settings): a test app on a database (disposed of after the test)."""
     apps: list[Flask] = []
 
-    def make(database_url: str) -> Flask:
+    def make(database_url: str, **settings: Any) -> Flask:
         app = create_app(
             {
                 "TESTING": True,
@@ -90,6 +91,7 @@ def make_app(clock: FixedClock, tmp_path: Path) -> Iterator[Callable[[str], Flas
                 "PROXY_COUNT": 0,
                 "CLOCK": clock,
             }
+            | settings
         )
         app.instance_path = str(tmp_path / "instance")
         apps.append(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,6 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 from twilio.request_validator import RequestValidator
 
-from app import create_app
 from bot.channels.twilio import verify_signature
 from bot.clock import FixedClock
 from bot.demo import DEMO_NUMBERS
@@ -282,26 +281,9 @@ def test_without_an_auth_token_webhooks_answer_503(
 
 
 @pytest.fixture
-def build(database_url: str, clock: FixedClock) -> Iterator[Callable[..., Flask]]:
-    """build(**settings): create_app on the demo database with settings make_app fixes."""
-    apps: list[Flask] = []
-
-    def build(**settings: Any) -> Flask:
-        config = {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "TWILIO_SKIP_SIGNATURE": False,
-            "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-            "PROXY_COUNT": 0,
-            "CLOCK": clock,
-        }
-        apps.append(create_app(config | settings))
-        return apps[-1]
-
-    yield build
-    for app in apps:
-        app.extensions["agendai.engine"].dispose()
+def build(make_app: Callable[..., Flask], database_url: str) -> Callable[..., Flask]:
+    """build(**settings): an app on the demo database with those settings changed."""
+    return lambda **settings: make_app(database_url, **settings)
 
 
 def test_skipping_signatures_accepts_unsigned_posts_and_warns_loudly(
@@ -396,32 +378,28 @@ def stored(session: Session, message_id: int) -> Message:
     return message
 
 
-def test_a_read_receipt_updates_the_outbound_message(
+@pytest.mark.parametrize(
+    ("provider_id", "fixture", "status", "error_code"),
+    [
+        ("SMout0001", "06a_status_callback_read.form", "read", None),
+        ("SMout0002", "06b_status_callback_failed.form", "failed", "30008"),
+    ],
+)
+def test_a_status_callback_updates_the_outbound_message(
     post_twilio: Callable[..., Any],
     read_form: Callable[[str], Form],
     session: Session,
     clock: FixedClock,
+    provider_id: str,
+    fixture: str,
+    status: str,
+    error_code: str | None,
 ) -> None:
-    message_id = outbound(session, clock, "SMout0001")
-    response = post_twilio(read_form("06a_status_callback_read.form"), path=STATUS_PATH)
+    message_id = outbound(session, clock, provider_id)
+    response = post_twilio(read_form(fixture), path=STATUS_PATH)
     assert response.status_code == 204
     message = stored(session, message_id)
-    assert message.status == "read"
-    assert message.error_code is None
-
-
-def test_a_failure_is_stored_with_its_error_code(
-    post_twilio: Callable[..., Any],
-    read_form: Callable[[str], Form],
-    session: Session,
-    clock: FixedClock,
-) -> None:
-    message_id = outbound(session, clock, "SMout0002")
-    response = post_twilio(read_form("06b_status_callback_failed.form"), path=STATUS_PATH)
-    assert response.status_code == 204
-    message = stored(session, message_id)
-    assert message.status == "failed"
-    assert message.error_code == "30008"
+    assert (message.status, message.error_code) == (status, error_code)
 
 
 def test_a_late_delivered_does_not_undo_read(
