@@ -6,10 +6,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask_openapi3 import Info, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import cli
+from bot.api import init_api
+from bot.api.common import SECURITY_SCHEMES
+from bot.api.errors import ErrorBody, validation_failed
 from bot.clock import SystemClock
 from bot.config import from_environment
 from bot.logs import configure_logging, init_request_logging
@@ -19,9 +22,19 @@ from models import make_engine
 log = logging.getLogger("agendai")
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
+def create_app(config: dict[str, Any] | None = None) -> OpenAPI:
     """Build the app: settings (environment, then `config`), database, blueprints, CLI."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = OpenAPI(
+        __name__,
+        instance_relative_config=True,
+        info=Info(title="Agendaí API", version="1.0.0"),
+        security_schemes=SECURITY_SCHEMES,
+        validation_error_status="400",
+        validation_error_model=ErrorBody,
+        validation_error_callback=validation_failed,
+        doc_prefix="/api/v1",
+        doc_url="/openapi.json",
+    )
     app.config.update(from_environment(app.instance_path))
     app.config.update(config or {})
     configure_logging(app.config["LOG_LEVEL"])
@@ -37,12 +50,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.teardown_appcontext(close_db)
     app.register_blueprint(health.bp)
     app.register_blueprint(webhooks.bp)
+    init_api(app)
     cli.register(app)
     _warn_if_insecure(app)
     return app
 
 
-def _warn_if_insecure(app: Flask) -> None:
+def _warn_if_insecure(app: OpenAPI) -> None:
     if app.config["TWILIO_SKIP_SIGNATURE"]:
         log.warning(
             "!!! TWILIO_SKIP_SIGNATURE is on: webhook signatures are NOT checked. "

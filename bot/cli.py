@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from sqlmodel import col, select
 
 from bot import demo, reminders
+from bot.api.cli import keys_group
 from bot.channels.base import Inbound
 from bot.engine import handle
 from bot.identity import mask
@@ -37,6 +38,7 @@ def register(app: Flask) -> None:
         diagram_command,
         understand_command,
         reminders_group,
+        keys_group,
     ):
         app.cli.add_command(command)
 

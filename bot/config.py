@@ -29,6 +29,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),
         "SECRET_KEY": env.get("SECRET_KEY", ""),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        # The REST API: requests per minute per key, and where the counts live (memory:// or redis://).
+        "API_RATE_LIMIT": _int(env, "API_RATE_LIMIT", 60) or 60,
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
     }
 
 

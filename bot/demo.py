@@ -135,10 +135,38 @@ def load_demo(session: Session, *, today: date, now: datetime) -> Clinic:
     if existing is not None:
         return existing
     clinic = Clinic(name="Clínica Demo", slug=DEMO_SLUG, settings={"ask_cpf": True})
+    return _fill(session, clinic, today=today, now=now, numbers=True)
+
+
+def load_sandbox(session: Session, *, of: Clinic, today: date, now: datetime) -> Clinic:
+    """The sandbox of a clinic (created with the demo's generated data if absent) and commit.
+
+    It answers no WhatsApp number: `agd_test_` keys work on it and never on the clinic's data.
+    """
+    existing = session.exec(select(Clinic).where(Clinic.sandbox_of_id == of.id)).first()
+    if existing is not None:
+        return existing
+    clinic = Clinic(
+        name=f"{of.name} (sandbox)",
+        slug=f"{of.slug}-sandbox",
+        settings={"ask_cpf": True},
+        sandbox_of_id=of.id,
+    )
+    return _fill(session, clinic, today=today, now=now, numbers=False)
+
+
+def load_clinic(session: Session, *, name: str, slug: str, today: date, now: datetime) -> Clinic:
+    """Another clinic with the demo's generated data (no WhatsApp number) and commit."""
+    clinic = Clinic(name=name, slug=slug, settings={"ask_cpf": True})
+    return _fill(session, clinic, today=today, now=now, numbers=False)
+
+
+def _fill(session: Session, clinic: Clinic, *, today: date, now: datetime, numbers: bool) -> Clinic:
     session.add(clinic)
     session.flush()
     demo = _Demo(clinic_id=_id(clinic))
-    _add_numbers(session, demo)
+    if numbers:
+        _add_numbers(session, demo)
     _add_locations(session, demo)
     _add_services(session, demo)
     _add_insurances(session, demo)

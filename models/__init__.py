@@ -1,5 +1,13 @@
 """SQLModel tables and the database session. No Flask, no business rules."""
 
+from models.api import (
+    ApiKey,
+    AuditEvent,
+    IdempotencyRecord,
+    KeyKind,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from models.appointment import (
     OPEN_STATUSES,
     Actor,
@@ -31,9 +39,11 @@ from models.waitlist import WaitlistEntry
 __all__ = [
     "OPEN_STATUSES",
     "Actor",
+    "ApiKey",
     "Appointment",
     "AppointmentEvent",
     "AppointmentStatus",
+    "AuditEvent",
     "Client",
     "ClientPhone",
     "Clinic",
@@ -42,8 +52,10 @@ __all__ = [
     "Conversation",
     "Direction",
     "HealthInsurance",
+    "IdempotencyRecord",
     "InsuranceLocation",
     "InsuranceService",
+    "KeyKind",
     "Location",
     "Message",
     "Professional",
@@ -54,6 +66,8 @@ __all__ = [
     "Slot",
     "SlotHold",
     "WaitlistEntry",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WorkingHours",
     "make_engine",
     "new_session",

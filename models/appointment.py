@@ -40,6 +40,7 @@ class Appointment(SQLModel, table=True):
     start: datetime = Field(index=True)
     end: datetime
     cancel_reason: str | None = None
+    notes: str | None = None
     created_at: datetime
     updated_at: datetime
 

@@ -16,6 +16,7 @@ class Client(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")
     name: str
+    description: str | None = None
     cpf: str | None = Field(default=None, index=True)  # 11 digits, no formatting
     email: str | None = None
     birthday: date | None = None
@@ -24,6 +25,9 @@ class Client(SQLModel, table=True):
     health_insurance_id: int | None = fk("healthinsurance.id", nullable=True, index=False)
     location_id: int | None = fk("location.id", nullable=True, index=False)
     created_at: datetime
+    updated_at: datetime | None = None
+    # Set when the patient's personal data was erased (LGPD); appointments stay for the clinic.
+    erased_at: datetime | None = None
 
 
 class ClientPhone(SQLModel, table=True):

@@ -19,6 +19,8 @@ class Clinic(SQLModel, table=True):
     settings: dict[str, Any] = json_field()
     # Per-clinic overrides of the bot's texts: {"key": "text"}.
     texts: dict[str, str] = json_field()
+    # A sandbox clinic holds generated data for `agd_test_` keys of the clinic it mirrors.
+    sandbox_of_id: int | None = fk("clinic.id", nullable=True, index=False)
 
 
 class ClinicNumber(SQLModel, table=True):

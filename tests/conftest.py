@@ -21,9 +21,10 @@ from sqlmodel import Session, SQLModel
 from twilio.request_validator import RequestValidator
 
 from app import create_app
+from bot.api import keys
 from bot.clock import FixedClock
-from bot.demo import load_demo
-from models import make_engine, new_session
+from bot.demo import load_clinic, load_demo
+from models import KeyKind, make_engine, new_session
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 AUTH_TOKEN = "test-auth-token"
@@ -239,3 +240,78 @@ def any_database_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return request.getfixturevalue("database_url")
     return request.getfixturevalue("pg_database_url")
+
+
+# -- REST API -----------------------------------------------------------------------------------
+
+
+class Api:
+    """The test client with an API key: api.get("/api/v1/clients"), api.post(path, json={...})."""
+
+    def __init__(self, client: FlaskClient, key: str, header: str = "x-api-key") -> None:
+        self.client = client
+        self.key = key
+        self.header = header
+
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        return {self.header: self.key} | (extra or {})
+
+    def request(self, method: str, path: str, *, headers: dict[str, str] | None = None, **kw):
+        return self.client.open(path, method=method, headers=self.headers(headers), **kw)
+
+    def get(self, path: str, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw):
+        return self.request("POST", path, **kw)
+
+    def patch(self, path: str, **kw):
+        return self.request("PATCH", path, **kw)
+
+    def put(self, path: str, **kw):
+        return self.request("PUT", path, **kw)
+
+    def delete(self, path: str, **kw):
+        return self.request("DELETE", path, **kw)
+
+
+@pytest.fixture
+def make_key(app: Flask, clock: FixedClock) -> Callable[..., str]:
+    """make_key(clinic_id=1, kind=KeyKind.live, rate_limit=None): a new API key (the key itself)."""
+
+    def make(clinic_id: int | None = 1, kind: KeyKind = KeyKind.live, **options: Any) -> str:
+        engine = app.extensions["agendai.engine"]
+        with new_session(engine) as session:
+            _row, key = keys.create(
+                session,
+                clinic_id=None if kind is KeyKind.admin else clinic_id,
+                name="test",
+                kind=kind,
+                now=clock.now(),
+                **options,
+            )
+        return key
+
+    return make
+
+
+@pytest.fixture
+def api(client: FlaskClient, make_key: Callable[..., str]) -> Api:
+    """An API client with a live key of the demo clinic (id 1)."""
+    return Api(client, make_key())
+
+
+@pytest.fixture
+def other_clinic(app: Flask, clock: FixedClock) -> int:
+    """A second clinic with the demo's kind of data; returns its id."""
+    with new_session(app.extensions["agendai.engine"]) as session:
+        clinic = load_clinic(
+            session, name="Clínica Outra", slug="outra", today=NOW.date(), now=clock.now()
+        )
+        return clinic.id
+
+
+@pytest.fixture
+def other_api(client: FlaskClient, make_key: Callable[..., str], other_clinic: int) -> Api:
+    """An API client with a live key of the second clinic."""
+    return Api(client, make_key(other_clinic))

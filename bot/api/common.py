@@ -1,0 +1,131 @@
+"""Pieces every resource shares: ids, paging, the list query, the response models."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from flask import Response, jsonify
+from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.api.errors import ApiError, ErrorBody, not_found
+
+MAX_PER_PAGE = 1000
+
+
+class IdPath(BaseModel):
+    id: str = Field(description="The resource's id (an opaque string)")
+
+
+class Page(BaseModel):
+    """`page` / `per_page` paging (per_page up to 1000) and the output format of a list."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    page: int = Field(1, ge=1, le=1_000_000)
+    per_page: int = Field(50, ge=1, le=MAX_PER_PAGE)
+    format: Literal["json", "xml", "csv"] | None = Field(
+        None, description="json (default), xml or csv; the Accept header works too"
+    )
+
+
+class PageMeta(BaseModel):
+    page: int
+    per_page: int
+    total: int
+    total_pages: int
+
+
+def page_meta(query: Page, total: int) -> dict[str, int]:
+    return {
+        "page": query.page,
+        "per_page": query.per_page,
+        "total": total,
+        "total_pages": math.ceil(total / query.per_page) if total else 0,
+    }
+
+
+def parse_id(value: str | int | None, what: str = "resource") -> int:
+    """Our ids are opaque strings to integrators; anything that is not one of ours is a 404."""
+    text = str(value).strip() if value is not None else ""
+    if not text.isdigit() or len(text) > 18:
+        raise not_found(what)
+    return int(text)
+
+
+def optional_id(value: str | None, field: str) -> int | None:
+    """A reference to another resource in a body or filter; a malformed one is a 400."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 18:
+        raise ApiError(
+            "INVALID_PARAMETER",
+            details=[
+                {"code": "invalid_id", "message": f"{field} is not a valid id", "path": [field]}
+            ],
+        )
+    return int(text)
+
+
+def ident(value: int | None) -> str | None:
+    """An id as integrators see it."""
+    return None if value is None else str(value)
+
+
+def iso(value: datetime | date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
+
+
+def one(item: dict[str, Any], status: int = 200) -> Response:
+    """A single resource: `{"data": {...}}`."""
+    response = jsonify({"data": item})
+    response.status_code = status
+    return response
+
+
+class Envelope(BaseModel):
+    """`{"data": ...}` around one resource."""
+
+    data: dict[str, Any]
+
+
+class ListEnvelope(BaseModel):
+    """`{"data": [...], "meta": {...}}` around a page of resources."""
+
+    data: list[dict[str, Any]]
+    meta: dict[str, Any]
+
+
+SECURITY = [{"apiKey": []}, {"bearer": []}, {"adminKey": []}]
+SECURITY_SCHEMES = {
+    "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"},
+    "bearer": {"type": "http", "scheme": "bearer"},
+    "adminKey": {"type": "apiKey", "in": "header", "name": "x-admin-api-key"},
+}
+
+
+def api_blueprint(
+    name: str, import_name: str, *, url_prefix: str, tag: str, description: str = ""
+) -> APIBlueprint:
+    """An APIBlueprint with the API's security, tag and error answers declared once."""
+    return APIBlueprint(
+        name,
+        import_name,
+        url_prefix=url_prefix,
+        abp_tags=[Tag(name=tag, description=description)],
+        abp_security=SECURITY,
+        abp_responses={
+            "400": ErrorBody,
+            "401": ErrorBody,
+            "403": ErrorBody,
+            "404": ErrorBody,
+            "429": ErrorBody,
+        },
+    )
