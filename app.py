@@ -16,7 +16,7 @@ from bot.api.errors import ErrorBody, validation_failed
 from bot.clock import SystemClock
 from bot.config import from_environment
 from bot.logs import configure_logging, init_request_logging
-from bot.web import close_db, health, webhooks
+from bot.web import close_db, health, links, webhooks
 from models import make_engine
 
 log = logging.getLogger("agendai")
@@ -50,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> OpenAPI:
     app.teardown_appcontext(close_db)
     app.register_blueprint(health.bp)
     app.register_blueprint(webhooks.bp)
+    app.register_blueprint(links.bp)
     init_api(app)
     cli.register(app)
     _warn_if_insecure(app)

@@ -9,10 +9,35 @@ from __future__ import annotations
 
 from flask_openapi3 import OpenAPI
 
-from bot.api import account, audit, auth, errors, limits
+from bot.api import (
+    account,
+    appointments,
+    audit,
+    auth,
+    calendars,
+    clients,
+    clinia,
+    conversations,
+    errors,
+    limits,
+    setup,
+    statistics,
+    webhooks,
+)
 
 # Each module exposes `api`, an APIBlueprint; the order is the order of the documentation.
-RESOURCES = (account, audit)
+RESOURCES = (
+    account,
+    clients,
+    clinia,
+    appointments,
+    calendars,
+    setup,
+    statistics,
+    conversations,
+    webhooks,
+    audit,
+)
 
 
 def init_api(app: OpenAPI) -> None:

@@ -1,0 +1,7 @@
+"""(being written)"""
+
+from __future__ import annotations
+
+from bot.api.common import api_blueprint
+
+api = api_blueprint("clients", __name__, url_prefix="/api/v1/clients", tag="Clients")

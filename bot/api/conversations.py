@@ -1,0 +1,9 @@
+"""(being written)"""
+
+from __future__ import annotations
+
+from bot.api.common import api_blueprint
+
+api = api_blueprint(
+    "conversations", __name__, url_prefix="/api/v1/conversations", tag="Conversations"
+)
