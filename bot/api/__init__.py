@@ -19,6 +19,7 @@ from bot.api import (
     clinia,
     conversations,
     errors,
+    idempotency,
     limits,
     setup,
     statistics,
@@ -50,5 +51,6 @@ def init_api(app: OpenAPI) -> None:
             auth.authenticate()
 
     limits.init(app)  # after authentication: the limit is counted per key
+    idempotency.init(app)  # after both: a replayed POST still counts against the limit
     for module in RESOURCES:
         app.register_api(module.api)
