@@ -25,6 +25,7 @@ from bot.api import keys
 from bot.clock import FixedClock
 from bot.demo import load_clinic, load_demo
 from models import KeyKind, make_engine, new_session
+from models.db import drop_all
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 AUTH_TOKEN = "test-auth-token"
@@ -223,10 +224,7 @@ def pg_url() -> str:
 def pg_database_url(pg_url: str) -> str:
     """A clean PostgreSQL schema with the demo clinic loaded."""
     engine = make_engine(pg_url)
-    SQLModel.metadata.drop_all(engine)
-    with engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        connection.execute(text("DROP TYPE IF EXISTS appointmentstatus, actor, direction"))
+    drop_all(engine)
     SQLModel.metadata.create_all(engine)
     with new_session(engine) as session:
         load_demo(session, today=NOW.date(), now=NOW)
@@ -315,3 +313,23 @@ def other_clinic(app: Flask, clock: FixedClock) -> int:
 def other_api(client: FlaskClient, make_key: Callable[..., str], other_clinic: int) -> Api:
     """An API client with a live key of the second clinic."""
     return Api(client, make_key(other_clinic))
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """TEST_REDIS_URL, reachable; skip (or fail, with AGENDAI_REQUIRE_SERVICES=1) otherwise."""
+    import redis  # only the Redis tests need the client
+
+    url = os.environ.get("TEST_REDIS_URL", "")
+    required = os.environ.get("AGENDAI_REQUIRE_SERVICES") == "1"
+    if not url:
+        if required:
+            pytest.fail("AGENDAI_REQUIRE_SERVICES=1 but TEST_REDIS_URL is not set")
+        pytest.skip("Redis tests need TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError as error:
+        if required:
+            pytest.fail(f"Redis at TEST_REDIS_URL is unreachable: {error}")
+        pytest.skip(f"Redis at TEST_REDIS_URL is unreachable: {error}")
+    return url

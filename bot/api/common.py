@@ -97,7 +97,19 @@ class Envelope(BaseModel):
 
 
 class ListEnvelope(BaseModel):
-    """`{"data": [...], "meta": {...}}` around a page of resources."""
+    """`{"data": [...], "meta": {...}}` around a page of resources; also served as XML and CSV.
+
+    Subclass it for a list's response model so the document declares the three formats.
+    """
+
+    model_config = ConfigDict(
+        openapi_extra={
+            "content": {
+                "application/xml": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            }
+        }
+    )
 
     data: list[dict[str, Any]]
     meta: dict[str, Any]

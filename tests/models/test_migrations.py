@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 from models import make_engine
+from models.db import drop_all
 from models.migrate import upgrade
 
 
@@ -19,10 +20,7 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path) -> str:
         return f"sqlite:///{tmp_path / 'fresh.db'}"
     url = request.getfixturevalue("pg_url")
     engine = make_engine(url)
-    SQLModel.metadata.drop_all(engine)
-    with engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        connection.execute(text("DROP TYPE IF EXISTS appointmentstatus, actor, direction"))
+    drop_all(engine)
     engine.dispose()
     return url
 

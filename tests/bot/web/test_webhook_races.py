@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, Patient, messages_of, sign
 from flask import Flask
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col, select
 
@@ -42,6 +42,7 @@ from models import (
     Slot,
     SlotHold,
 )
+from models.db import drop_all
 
 REPO = Path(__file__).resolve().parents[3]
 WEBHOOK = "/webhooks/twilio"
@@ -401,10 +402,7 @@ def live_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     engine = models.make_engine(url)
     try:
         if request.param == "postgresql":
-            SQLModel.metadata.drop_all(engine)
-            with engine.begin() as connection:
-                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-                connection.execute(text("DROP TYPE IF EXISTS appointmentstatus, actor, direction"))
+            drop_all(engine)
         SQLModel.metadata.create_all(engine)
         now = datetime.now(UTC)
         with models.new_session(engine) as session:

@@ -1,0 +1,86 @@
+"""What every endpoint shares: the error envelope, the list formats, the OpenAPI document."""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+from conftest import Api
+
+from models import KeyKind
+
+
+@pytest.fixture
+def admin(client, make_key, other_clinic) -> Api:
+    return Api(client, make_key(kind=KeyKind.admin), header="x-admin-api-key")
+
+
+def test_lists_come_as_json_by_default(admin):
+    response = admin.get("/api/v1/admin/clinics")
+    assert response.mimetype == "application/json"
+    body = response.json
+    assert [c["name"] for c in body["data"]] == ["Clínica Demo", "Clínica Outra"]
+    assert body["meta"] == {"page": 1, "per_page": 50, "total": 2, "total_pages": 1}
+
+
+@pytest.mark.parametrize(
+    ("query", "accept"), [("?format=xml", None), ("", "application/xml"), ("", "text/xml")]
+)
+def test_lists_come_as_xml(admin, query, accept):
+    headers = {"Accept": accept} if accept else None
+    response = admin.get(f"/api/v1/admin/clinics{query}", headers=headers)
+    assert response.status_code == 200 and response.mimetype == "application/xml"
+    root = ET.fromstring(response.data)
+    names = [e.findtext("name") for e in root.iter("clinic")]
+    assert names == ["Clínica Demo", "Clínica Outra"]
+    assert root.findtext("meta/total") == "2"
+
+
+@pytest.mark.parametrize(("query", "accept"), [("?format=csv", None), ("", "text/csv")])
+def test_lists_come_as_csv_ready_for_a_spreadsheet(admin, query, accept):
+    headers = {"Accept": accept} if accept else None
+    response = admin.get(f"/api/v1/admin/clinics{query}", headers=headers)
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = response.data.decode("utf-8")
+    assert text.startswith("\ufeff")  # the BOM spreadsheets need to read UTF-8
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert list(rows[0]) == ["id", "name", "slug", "sandbox"]
+    assert [r["name"] for r in rows] == ["Clínica Demo", "Clínica Outra"]
+
+
+def test_paging(admin):
+    body = admin.get("/api/v1/admin/clinics?page=2&per_page=1").json
+    assert [c["name"] for c in body["data"]] == ["Clínica Outra"]
+    assert body["meta"] == {"page": 2, "per_page": 1, "total": 2, "total_pages": 2}
+    too_many = admin.get("/api/v1/admin/clinics?per_page=1001")
+    assert too_many.status_code == 400 and too_many.json["code"] == "INVALID_PARAMETER"
+    assert too_many.json["details"][0]["path"] == ["per_page"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("GET", "/api/v1/nothing-here", 404, "RESOURCE_NOT_FOUND"),
+        ("DELETE", "/api/v1/me", 405, "METHOD_NOT_ALLOWED"),
+        ("GET", "/api/v1/admin/clinics?format=pdf", 400, "INVALID_PARAMETER"),
+        ("GET", "/api/v1/admin/clinics?page=zero", 400, "INVALID_PARAMETER"),
+    ],
+)
+def test_errors_share_one_envelope(admin, method, path, status, code):
+    response = admin.request(method, path)
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    assert response.json["code"] == code
+    assert set(response.json) == {"error", "code", "details"}
+
+
+def test_the_openapi_document_and_its_page_are_served(client):
+    document = client.get("/api/v1/openapi.json").json
+    assert document["openapi"].startswith("3.")
+    assert "/api/v1/me" in document["paths"]
+    assert {"apiKey", "bearer", "adminKey"} <= set(document["components"]["securitySchemes"])
+    page = client.get("/api/v1/swagger")
+    assert page.status_code == 200 and b"openapi.json" in page.data
