@@ -15,6 +15,7 @@ from bot import demo, reminders
 from bot.api.cli import keys_group
 from bot.channels.base import Inbound
 from bot.engine import handle
+from bot.events_cli import events_group
 from bot.identity import mask
 from bot.outbound import get_transport
 from bot.scheduling.calendar import generate_slots
@@ -39,6 +40,7 @@ def register(app: Flask) -> None:
         understand_command,
         reminders_group,
         keys_group,
+        events_group,
     ):
         app.cli.add_command(command)
 

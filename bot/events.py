@@ -2,7 +2,7 @@
 POSTed to every webhook URL the clinic registered, signed with HMAC-SHA256.
 
 `emit` only adds rows to the caller's transaction, so an event exists exactly when its change was
-committed; delivery, retries and the delivery log come after.
+committed; delivery, retries and the delivery log are in bot/deliveries_out.py.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ EVENT_TYPES = (
     "appointment.no_show",
     "client.created",
 )
+# Sent to one endpoint on request (POST /api/v1/webhooks/<id>/test); never subscribed to.
+TEST_EVENT = "webhook.test"
 
 
 def emit(
@@ -41,21 +43,44 @@ def emit(
     wanted = [e for e in endpoints if not e.events or type in e.events]
     if not wanted:
         return None
-    event_id = f"evt_{uuid.uuid4().hex}"
+    event_id = new_event_id()
     payload = {"id": event_id, "type": type, "created_at": now.isoformat(), "data": data}
     for endpoint in wanted:
-        session.add(
-            WebhookDelivery(
-                clinic_id=clinic_id,
-                endpoint_id=endpoint.id,
-                event_id=event_id,
-                event_type=type,
-                payload=payload,
-                next_attempt_at=now,
-                created_at=now,
-            )
-        )
+        session.add(_delivery(endpoint, event_id, type, payload, now))
     return event_id
+
+
+def queue_test(session: Session, *, endpoint: WebhookEndpoint, now: datetime) -> WebhookDelivery:
+    """Queue a `webhook.test` event for this endpoint only (whatever events it subscribed to)."""
+    event_id = new_event_id()
+    payload = {
+        "id": event_id,
+        "type": TEST_EVENT,
+        "created_at": now.isoformat(),
+        "data": {"webhook": {"id": str(endpoint.id)}},
+    }
+    delivery = _delivery(endpoint, event_id, TEST_EVENT, payload, now)
+    session.add(delivery)
+    return delivery
+
+
+def new_event_id() -> str:
+    """A unique event id (receivers deduplicate on it)."""
+    return f"evt_{uuid.uuid4().hex}"
+
+
+def _delivery(
+    endpoint: WebhookEndpoint, event_id: str, type: str, payload: dict[str, Any], now: datetime
+) -> WebhookDelivery:
+    return WebhookDelivery(
+        clinic_id=endpoint.clinic_id,
+        endpoint_id=endpoint.id,  # type: ignore[arg-type]
+        event_id=event_id,
+        event_type=type,
+        payload=payload,
+        next_attempt_at=now,
+        created_at=now,
+    )
 
 
 def appointment_data(appointment: Appointment) -> dict[str, Any]:

@@ -64,7 +64,9 @@ def clinic_id() -> int:
                 }
             ],
         )
-    clinic = db().get(Clinic, int(raw)) if raw.isdigit() else None
+    clinic = (
+        db().get(Clinic, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
+    )
     if clinic is None:
         raise ApiError(
             "RESOURCE_NOT_FOUND",

@@ -50,7 +50,7 @@ def page_meta(query: Page, total: int) -> dict[str, int]:
 def parse_id(value: str | int | None, what: str = "resource") -> int:
     """Our ids are opaque strings to integrators; anything that is not one of ours is a 404."""
     text = str(value).strip() if value is not None else ""
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise not_found(what)
     return int(text)
 
@@ -60,7 +60,7 @@ def optional_id(value: str | None, field: str) -> int | None:
     if value is None or value == "":
         return None
     text = str(value).strip()
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise ApiError(
             "INVALID_PARAMETER",
             details=[

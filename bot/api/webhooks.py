@@ -1,7 +1,308 @@
-"""(being written)"""
+"""Webhook endpoints: the clinic's URLs that receive our events, and each one's delivery log."""
 
 from __future__ import annotations
 
-from bot.api.common import api_blueprint
+import secrets
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
-api = api_blueprint("api_webhooks", __name__, url_prefix="/api/v1/webhooks", tag="Event webhooks")
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlmodel import Session, col, func, select
+
+from bot import events
+from bot.api import audit, auth, formats
+from bot.api.common import (
+    Envelope,
+    IdPath,
+    ListEnvelope,
+    Page,
+    api_blueprint,
+    ident,
+    iso,
+    one,
+    page_meta,
+    parse_id,
+)
+from bot.api.errors import ApiError, ErrorBody, not_found
+from bot.api.idempotency import IdempotencyHeader
+from bot.web import clock, db
+from models import WebhookDelivery, WebhookEndpoint
+
+api = api_blueprint(
+    "api_webhooks",
+    __name__,
+    url_prefix="/api/v1/webhooks",
+    tag="Event webhooks",
+    description="URLs of the clinic's systems that receive appointment and client events, "
+    "signed with HMAC-SHA256 (header X-Agendai-Signature: t=<unix>,v1=<hex>).",
+)
+
+MAX_URL = 2000
+MAX_ACTIVE = 20  # per clinic: every event is sent to each of them
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}  # plain http is allowed here only (development)
+EventType = Literal[events.EVENT_TYPES]  # type: ignore[valid-type]
+
+
+def check_url(value: str) -> str:
+    """An https URL (http only to localhost), without credentials or spaces."""
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError("the URL must not contain spaces or control characters")
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise ValueError("not a valid URL") from None
+    if not host or not value.isascii():
+        raise ValueError("not a valid URL (write international domain names in punycode)")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("the URL must not carry a user or password; we sign every request")
+    scheme = parts.scheme.lower()
+    if scheme == "https" or (scheme == "http" and host in LOCAL_HOSTS):
+        return value
+    raise ValueError("the URL must use https (http only to localhost)")
+
+
+UrlField = Field(
+    max_length=MAX_URL,
+    pattern=r"^[hH][tT][tT][pP][sS]?://",
+    description="https URL (http only to localhost or 127.0.0.1)",
+    examples=["https://erp.example.com.br/agendai/events"],
+)
+
+
+class WebhookCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = UrlField
+    events: list[EventType] = Field(  # type: ignore[valid-type]
+        default_factory=list, max_length=50, description="Event types to send; empty = all"
+    )
+    active: bool = True
+
+    _url = field_validator("url")(check_url)
+
+
+class WebhookPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(None, max_length=MAX_URL, pattern=r"^[hH][tT][tT][pP][sS]?://")
+    events: list[EventType] | None = Field(None, max_length=50)  # type: ignore[valid-type]
+    active: bool | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else check_url(value)
+
+
+class WebhookQuery(Page):
+    active: bool | None = Field(None, description="Only active (true) or inactive (false) ones")
+
+
+class DeliveryQuery(Page):
+    status: Literal["pending", "delivered", "failed"] | None = None
+    event_type: str | None = Field(None, max_length=50)
+
+
+def public(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    """An endpoint as integrators see it (never its secret)."""
+    return {
+        "id": ident(endpoint.id),
+        "url": endpoint.url,
+        "events": list(endpoint.events),
+        "active": endpoint.active,
+        "created_at": iso(endpoint.created_at),
+    }
+
+
+def delivery_public(delivery: WebhookDelivery) -> dict[str, Any]:
+    """One line of the delivery log."""
+    return {
+        "id": ident(delivery.id),
+        "event_id": delivery.event_id,
+        "event_type": delivery.event_type,
+        "status": delivery.status,
+        "attempts": delivery.attempts,
+        "last_status_code": delivery.last_status_code,
+        "last_error": delivery.last_error,
+        "created_at": iso(delivery.created_at),
+        "next_attempt_at": iso(delivery.next_attempt_at) if delivery.status == "pending" else None,
+        "delivered_at": iso(delivery.delivered_at),
+    }
+
+
+def _endpoint(session: Session, raw_id: str) -> WebhookEndpoint:
+    endpoint = session.get(WebhookEndpoint, parse_id(raw_id, "webhook"))
+    if endpoint is None or endpoint.clinic_id != auth.clinic_id():
+        raise not_found("webhook")
+    return endpoint
+
+
+def _room_for_one_more(session: Session, clinic_id: int) -> None:
+    active = session.exec(
+        select(func.count())
+        .select_from(WebhookEndpoint)
+        .where(WebhookEndpoint.clinic_id == clinic_id, WebhookEndpoint.active == True)  # noqa: E712
+    ).one()
+    if active >= MAX_ACTIVE:
+        raise ApiError(
+            "CONFLICT",
+            details=[
+                {
+                    "code": "too_many_webhooks",
+                    "message": f"a clinic may have {MAX_ACTIVE} active webhooks; "
+                    "deactivate one first",
+                }
+            ],
+        )
+
+
+def _unique(types: list[str]) -> list[str]:
+    return list(dict.fromkeys(types))
+
+
+@api.post("", responses={201: Envelope, 409: ErrorBody})
+def create_webhook(body: WebhookCreate, header: IdempotencyHeader):
+    """Register a URL; the answer carries its signing secret (`whsec_…`), shown only here."""
+    session, clinic_id = db(), auth.clinic_id()
+    if body.active:
+        _room_for_one_more(session, clinic_id)
+    endpoint = WebhookEndpoint(
+        clinic_id=clinic_id,
+        url=body.url,
+        secret=f"whsec_{secrets.token_urlsafe(32)}",
+        events=_unique(body.events),
+        active=body.active,
+        created_at=clock().now(),
+    )
+    session.add(endpoint)
+    session.flush()
+    audit.record(
+        session,
+        action="webhook.create",
+        resource="webhook",
+        resource_id=endpoint.id or 0,
+        after=public(endpoint),
+    )
+    session.commit()
+    return one(public(endpoint) | {"secret": endpoint.secret}, 201)
+
+
+@api.get("", responses={200: ListEnvelope})
+def list_webhooks(query: WebhookQuery):
+    """The clinic's webhook endpoints, oldest first."""
+    session = db()
+    where = [WebhookEndpoint.clinic_id == auth.clinic_id()]
+    if query.active is not None:
+        where.append(WebhookEndpoint.active == query.active)
+    total = session.exec(select(func.count()).select_from(WebhookEndpoint).where(*where)).one()
+    rows = session.exec(
+        select(WebhookEndpoint)
+        .where(*where)
+        .order_by(col(WebhookEndpoint.id))
+        .offset((query.page - 1) * query.per_page)
+        .limit(query.per_page)
+    ).all()
+    return formats.listing([public(r) for r in rows], meta=page_meta(query, total), name="webhook")
+
+
+@api.get("/<id>", responses={200: Envelope})
+def get_webhook(path: IdPath):
+    """One webhook endpoint."""
+    return one(public(_endpoint(db(), path.id)))
+
+
+@api.patch("/<id>", responses={200: Envelope, 409: ErrorBody})
+def update_webhook(path: IdPath, body: WebhookPatch):
+    """Change the URL, the event types or whether it is active."""
+    session = db()
+    endpoint = _endpoint(session, path.id)
+    before = public(endpoint)
+    if body.active and not endpoint.active:
+        _room_for_one_more(session, endpoint.clinic_id)
+    if body.url is not None:
+        endpoint.url = body.url
+    if body.events is not None:
+        endpoint.events = _unique(body.events)
+    if body.active is not None:
+        endpoint.active = body.active
+    if public(endpoint) != before:  # an empty or same-value PATCH changes nothing to audit
+        session.add(endpoint)
+        audit.record(
+            session,
+            action="webhook.update",
+            resource="webhook",
+            resource_id=endpoint.id or 0,
+            before=before,
+            after=public(endpoint),
+        )
+        session.commit()
+    return one(public(endpoint))
+
+
+@api.delete("/<id>", responses={200: Envelope})
+def delete_webhook(path: IdPath):
+    """Deactivate: no more events are sent to it; it and its delivery log are kept."""
+    session = db()
+    endpoint = _endpoint(session, path.id)
+    if endpoint.active:
+        before = public(endpoint)
+        endpoint.active = False
+        session.add(endpoint)
+        audit.record(
+            session,
+            action="webhook.delete",
+            resource="webhook",
+            resource_id=endpoint.id or 0,
+            before=before,
+            after=public(endpoint),
+        )
+        session.commit()
+    return one(public(endpoint))
+
+
+@api.get("/<id>/deliveries", responses={200: ListEnvelope})
+def list_deliveries(path: IdPath, query: DeliveryQuery):
+    """The delivery log of one endpoint, newest first: status, attempts, last answer."""
+    session = db()
+    endpoint = _endpoint(session, path.id)
+    where = [WebhookDelivery.endpoint_id == endpoint.id]
+    if query.status:
+        where.append(WebhookDelivery.status == query.status)
+    if query.event_type:
+        where.append(WebhookDelivery.event_type == query.event_type)
+    total = session.exec(select(func.count()).select_from(WebhookDelivery).where(*where)).one()
+    rows = session.exec(
+        select(WebhookDelivery)
+        .where(*where)
+        .order_by(col(WebhookDelivery.id).desc())
+        .offset((query.page - 1) * query.per_page)
+        .limit(query.per_page)
+    ).all()
+    return formats.listing(
+        [delivery_public(r) for r in rows], meta=page_meta(query, total), name="delivery"
+    )
+
+
+@api.post("/<id>/test", responses={202: Envelope, 409: ErrorBody})
+def test_webhook(path: IdPath, header: IdempotencyHeader):
+    """Queue a `webhook.test` event for this endpoint; follow it in its delivery log."""
+    session = db()
+    endpoint = _endpoint(session, path.id)
+    if not endpoint.active:
+        raise ApiError(
+            "CONFLICT",
+            details=[{"code": "webhook_inactive", "message": "activate the webhook first"}],
+        )
+    delivery = events.queue_test(session, endpoint=endpoint, now=clock().now())
+    session.flush()
+    audit.record(
+        session,
+        action="webhook.test",
+        resource="webhook",
+        resource_id=endpoint.id or 0,
+        after={"event_id": delivery.event_id, "delivery_id": ident(delivery.id)},
+    )
+    session.commit()
+    return one(delivery_public(delivery), 202)
