@@ -84,3 +84,19 @@ def test_the_openapi_document_and_its_page_are_served(client):
     assert {"apiKey", "bearer", "adminKey"} <= set(document["components"]["securitySchemes"])
     page = client.get("/api/v1/swagger")
     assert page.status_code == 200 and b"openapi.json" in page.data
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("{not json", "INVALID_JSON"),
+        ("{}", "MISSING_REQUIRED_FIELD"),
+        ('{"url": 5}', "INVALID_PARAMETER"),
+    ],
+)
+def test_bodies_that_cannot_be_read_get_a_clear_code(api, body, code):
+    response = api.post(
+        "/api/v1/webhooks", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json["code"] == code
