@@ -6,37 +6,36 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Protocol
 
+from bot.scheduling.errors import (
+    AppointmentNotFound,
+    InvalidRequest,
+    InvalidTransition,
+    NotFound,
+    ProfessionalBusy,
+    SchedulingError,
+    SlotInPast,
+    SlotNotFound,
+    SlotUnavailable,
+)
 from models import Actor, Appointment, HealthInsurance, Location, Service
 
-
-class SchedulingError(Exception):
-    """A scheduling request that cannot be met; `code` is stable and shared with the REST API."""
-
-    code = "CONFLICT"
-
-
-class NotFound(SchedulingError):
-    code = "RESOURCE_NOT_FOUND"
-
-
-class SlotNotFound(SchedulingError):
-    code = "SLOT_NOT_FOUND"
-
-
-class SlotUnavailable(SchedulingError):
-    code = "SLOT_UNAVAILABLE"
-
-
-class SlotInPast(SchedulingError):
-    code = "SLOT_IN_PAST"
-
-
-class AppointmentNotFound(NotFound):
-    code = "RESOURCE_NOT_FOUND"
-
-
-class InvalidTransition(SchedulingError):
-    code = "CONFLICT"
+# The errors are part of the interface: import them from here or from bot.scheduling.
+__all__ = [
+    "AppointmentDetails",
+    "AppointmentNotFound",
+    "HoldView",
+    "InvalidRequest",
+    "InvalidTransition",
+    "NotFound",
+    "OpeningHours",
+    "ProfessionalBusy",
+    "Scheduling",
+    "SchedulingError",
+    "SlotInPast",
+    "SlotNotFound",
+    "SlotUnavailable",
+    "SlotView",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,24 +158,113 @@ class Scheduling(Protocol):
         service_id: int,
         insurance_id: int | None,
         actor: Actor,
+        actor_ref: str | None = None,
     ) -> Appointment:
         """Turn a hold into a `scheduled` appointment."""
         ...
 
+    def book_slot(
+        self,
+        *,
+        clinic_id: int,
+        slot_id: int,
+        client_id: int,
+        service_id: int,
+        insurance_id: int | None,
+        actor: Actor,
+        actor_ref: str | None = None,
+        notes: str | None = None,
+    ) -> Appointment:
+        """Book a place in a slot directly (no hold): capacity, time and conflicts checked."""
+        ...
+
     def reschedule(
-        self, *, clinic_id: int, appointment_id: int, hold_id: int, actor: Actor
+        self,
+        *,
+        clinic_id: int,
+        appointment_id: int,
+        hold_id: int,
+        actor: Actor,
+        actor_ref: str | None = None,
     ) -> Appointment:
         """Move an open appointment to the held slot, freeing its old place in one transaction."""
         ...
 
+    def change(
+        self,
+        *,
+        clinic_id: int,
+        appointment_id: int,
+        actor: Actor,
+        slot_id: int | None = None,
+        service_id: int | None = None,
+        actor_ref: str | None = None,
+    ) -> Appointment:
+        """Move an open appointment to another slot (time or professional) and/or service."""
+        ...
+
+    def annotate(
+        self,
+        *,
+        clinic_id: int,
+        appointment_id: int,
+        notes: str | None,
+        actor: Actor,
+        actor_ref: str | None = None,
+    ) -> Appointment:
+        """Replace the appointment's notes (any status)."""
+        ...
+
     def cancel(
-        self, *, clinic_id: int, appointment_id: int, reason: str, actor: Actor
+        self,
+        *,
+        clinic_id: int,
+        appointment_id: int,
+        reason: str | None,
+        actor: Actor,
+        actor_ref: str | None = None,
     ) -> Appointment:
         """Cancel an open appointment, freeing its place."""
         ...
 
-    def confirm(self, *, clinic_id: int, appointment_id: int, actor: Actor) -> Appointment:
+    def confirm(
+        self,
+        *,
+        clinic_id: int,
+        appointment_id: int,
+        actor: Actor,
+        actor_ref: str | None = None,
+        note: str | None = None,
+    ) -> Appointment:
         """Mark a scheduled appointment as confirmed (confirming twice is harmless)."""
+        ...
+
+    def complete(
+        self, *, clinic_id: int, appointment_id: int, actor: Actor, actor_ref: str | None = None
+    ) -> Appointment:
+        """Mark an open appointment that has started as completed."""
+        ...
+
+    def no_show(
+        self, *, clinic_id: int, appointment_id: int, actor: Actor, actor_ref: str | None = None
+    ) -> Appointment:
+        """Mark an open appointment that has started as a no-show."""
+        ...
+
+    def delete(self, *, clinic_id: int, appointment_id: int) -> None:
+        """Remove the appointment for good, with its history and reminders."""
+        ...
+
+    def conflicts(
+        self,
+        *,
+        clinic_id: int,
+        professional_id: int,
+        start: datetime,
+        duration_minutes: int,
+        exclude_id: int | None = None,
+    ) -> list[Appointment]:
+        """Open appointments of the professional overlapping `start` + `duration_minutes`."""
         ...
 
     def upcoming(self, *, clinic_id: int, client_id: int, limit: int = 10) -> list[Appointment]:

@@ -22,15 +22,15 @@ def generate_slots(session: Session, *, clinic_id: int, start: date, days: int) 
     if days <= 0:
         return 0
     stop = start + timedelta(days=days)
-    rules = _rules_by_weekday(session, clinic_id)
-    blocked = _blocked_days(session, clinic_id, start, stop)
+    rules = rules_by_weekday(session, clinic_id)
+    blocked = blocked_days(session, clinic_id, start, stop)
     taken = _existing_keys(session, clinic_id, start, stop)
     created: list[Slot] = []
-    for day in _dates(start, stop):
+    for day in dates(start, stop):
         for rule, zone in rules[day.weekday()]:
-            if _is_blocked(blocked, day, rule):
+            if is_blocked(blocked, day, rule):
                 continue
-            for slot_start, slot_end in _cuts(day, rule, zone):
+            for slot_start, slot_end in cuts(day, rule, zone):
                 key = (rule.professional_id, rule.location_id, slot_start)
                 # Existing slots may carry appointments: never touch them, only fill the gaps
                 # (and do not let two overlapping rules create the same start twice).
@@ -52,7 +52,7 @@ def generate_slots(session: Session, *, clinic_id: int, start: date, days: int) 
     return len(created)
 
 
-def _rules_by_weekday(
+def rules_by_weekday(
     session: Session, clinic_id: int
 ) -> dict[int, list[tuple[WorkingHours, ZoneInfo]]]:
     """The clinic's working-hour rules at active units of active professionals, by weekday."""
@@ -70,7 +70,7 @@ def _rules_by_weekday(
     return by_weekday
 
 
-def _blocked_days(session: Session, clinic_id: int, start: date, stop: date) -> set[BlockKey]:
+def blocked_days(session: Session, clinic_id: int, start: date, stop: date) -> set[BlockKey]:
     """The days off in [start, stop), keyed as the exceptions name them."""
     rows = session.exec(
         select(ScheduleException).where(
@@ -82,7 +82,7 @@ def _blocked_days(session: Session, clinic_id: int, start: date, stop: date) -> 
     return {(row.day, row.professional_id, row.location_id) for row in rows}
 
 
-def _is_blocked(blocked: set[BlockKey], day: date, rule: WorkingHours) -> bool:
+def is_blocked(blocked: set[BlockKey], day: date, rule: WorkingHours) -> bool:
     """Whether an exception for the professional, the unit or the whole clinic covers the day."""
     return any(
         (day, professional_id, location_id) in blocked
@@ -104,13 +104,13 @@ def _existing_keys(session: Session, clinic_id: int, start: date, stop: date) ->
     return {(professional_id, location_id, at) for professional_id, location_id, at in rows}
 
 
-def _dates(start: date, stop: date) -> Iterator[date]:
+def dates(start: date, stop: date) -> Iterator[date]:
     """Every date in [start, stop)."""
     for offset in range((stop - start).days):
         yield start + timedelta(days=offset)
 
 
-def _cuts(day: date, rule: WorkingHours, zone: ZoneInfo) -> Iterator[tuple[datetime, datetime]]:
+def cuts(day: date, rule: WorkingHours, zone: ZoneInfo) -> Iterator[tuple[datetime, datetime]]:
     """The rule's [start, end) on `day` cut into whole slots, as UTC (start, end) pairs."""
     if rule.slot_minutes <= 0:
         return

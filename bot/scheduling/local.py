@@ -4,28 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.scheduling.base import (
     AppointmentDetails,
     AppointmentNotFound,
-    HoldView,
-    InvalidTransition,
     NotFound,
     OpeningHours,
-    SlotInPast,
     SlotNotFound,
-    SlotUnavailable,
     SlotView,
 )
+from bot.scheduling.holds import HoldBooking
 from models import (
     OPEN_STATUSES,
-    Actor,
     Appointment,
-    AppointmentEvent,
-    AppointmentStatus,
     HealthInsurance,
     InsuranceLocation,
     InsuranceService,
@@ -39,8 +33,12 @@ from models import (
 )
 
 
-class LocalScheduling:
-    """Scheduling on our own tables. Never commits: the caller owns the transaction."""
+class LocalScheduling(HoldBooking):
+    """Scheduling on our own tables. Never commits: the caller owns the transaction.
+
+    Holds and hold-based booking are in holds.py; changes to booked appointments in changes.py;
+    the locks and history they share in guards.py.
+    """
 
     def __init__(self, *, session: Session, clock: Clock) -> None:
         self.session = session
@@ -238,149 +236,6 @@ class LocalScheduling:
             raise SlotNotFound(f"slot {slot_id} not found")
         return _view(*row)
 
-    # -- changes -----------------------------------------------------------------------------
-
-    def _lock_slot(self, clinic_id: int, slot_id: int) -> Slot:
-        """Lock the slot row so capacity checks and writes on it happen one at a time.
-
-        PostgreSQL: SELECT ... FOR UPDATE. SQLite ignores it, but every transaction there starts
-        with BEGIN IMMEDIATE (models.db), so writers are serialised anyway.
-        """
-        slot = self.session.exec(
-            select(Slot).where(Slot.id == slot_id, Slot.clinic_id == clinic_id).with_for_update()
-        ).first()
-        if slot is None:
-            raise SlotNotFound(f"slot {slot_id} not found")
-        return slot
-
-    def _taken(self, slot_id: int, *, excluding_hold: int | None = None) -> int:
-        now = self.clock.now()
-        appointments = self.session.exec(
-            select(func.count())
-            .select_from(Appointment)
-            .where(Appointment.slot_id == slot_id, col(Appointment.status).in_(OPEN_STATUSES))
-        ).one()
-        holds = (
-            select(func.count())
-            .select_from(SlotHold)
-            .where(SlotHold.slot_id == slot_id, SlotHold.expires_at > now)
-        )
-        if excluding_hold is not None:
-            holds = holds.where(SlotHold.id != excluding_hold)
-        return appointments + self.session.exec(holds).one()
-
-    def hold(self, *, clinic_id: int, slot_id: int, conversation_id: int, minutes: int) -> HoldView:
-        """Reserve one place for a conversation for a few minutes (releasing its other holds)."""
-        self.release_holds(conversation_id=conversation_id)
-        slot = self._lock_slot(clinic_id, slot_id)
-        now = self.clock.now()
-        if slot.start <= now:
-            raise SlotInPast(f"slot {slot_id} has started")
-        if self._taken(slot_id) >= slot.capacity:
-            raise SlotUnavailable(f"slot {slot_id} is full")
-        hold = SlotHold(
-            slot_id=slot_id,
-            conversation_id=conversation_id,
-            expires_at=now + timedelta(minutes=minutes),
-        )
-        self.session.add(hold)
-        self.session.flush()
-        return HoldView(
-            id=hold.id,
-            slot=self.slot(clinic_id=clinic_id, slot_id=slot_id),
-            expires_at=hold.expires_at,
-        )
-
-    def release_holds(self, *, conversation_id: int) -> None:
-        """Drop every hold of the conversation."""
-        self.session.exec(delete(SlotHold).where(SlotHold.conversation_id == conversation_id))
-
-    def _claim(self, clinic_id: int, hold_id: int) -> Slot:
-        """Lock the held slot and make sure the hold's place is still there; consume the hold."""
-        hold = self.session.get(SlotHold, hold_id)
-        if hold is None:
-            raise SlotUnavailable(f"hold {hold_id} is gone")
-        slot = self._lock_slot(clinic_id, hold.slot_id)
-        now = self.clock.now()
-        if slot.start <= now:
-            raise SlotInPast(f"slot {slot.id} has started")
-        # An expired hold may still book when nobody took the place in the meantime.
-        if self._taken(slot.id, excluding_hold=hold.id) >= slot.capacity:
-            self.session.delete(hold)
-            raise SlotUnavailable(f"slot {slot.id} was taken")
-        self.session.delete(hold)
-        return slot
-
-    def book(
-        self,
-        *,
-        clinic_id: int,
-        hold_id: int,
-        client_id: int,
-        service_id: int,
-        insurance_id: int | None,
-        actor: Actor,
-    ) -> Appointment:
-        """Turn a hold into a `scheduled` appointment, with its first AppointmentEvent."""
-        slot = self._claim(clinic_id, hold_id)
-        service = self.session.get(Service, service_id)
-        if service is None or service.clinic_id != clinic_id:
-            raise SlotUnavailable(f"service {service_id} not offered")
-        now = self.clock.now()
-        appointment = Appointment(
-            clinic_id=clinic_id,
-            slot_id=slot.id,
-            client_id=client_id,
-            service_id=service_id,
-            insurance_id=insurance_id,
-            start=slot.start,
-            end=slot.start + timedelta(minutes=service.duration_minutes),
-            created_at=now,
-            updated_at=now,
-        )
-        self.session.add(appointment)
-        self.session.flush()
-        self._event(appointment, actor, None, "booked")
-        return appointment
-
-    def reschedule(
-        self, *, clinic_id: int, appointment_id: int, hold_id: int, actor: Actor
-    ) -> Appointment:
-        """Move an open appointment to the held slot, freeing its old place in one transaction."""
-        appointment = self._open_appointment(clinic_id, appointment_id)
-        slot = self._claim(clinic_id, hold_id)
-        old_start, previous = appointment.start, appointment.status
-        duration = appointment.end - appointment.start
-        appointment.slot_id = slot.id
-        appointment.start = slot.start
-        appointment.end = slot.start + duration
-        appointment.status = AppointmentStatus.scheduled
-        appointment.updated_at = self.clock.now()
-        self._event(appointment, actor, previous, f"rescheduled from {old_start.isoformat()}")
-        return appointment
-
-    def cancel(
-        self, *, clinic_id: int, appointment_id: int, reason: str, actor: Actor
-    ) -> Appointment:
-        """Cancel an open appointment, freeing its place."""
-        appointment = self._open_appointment(clinic_id, appointment_id)
-        previous = appointment.status
-        appointment.status = AppointmentStatus.cancelled
-        appointment.cancel_reason = reason
-        appointment.updated_at = self.clock.now()
-        self._event(appointment, actor, previous, reason)
-        return appointment
-
-    def confirm(self, *, clinic_id: int, appointment_id: int, actor: Actor) -> Appointment:
-        """Mark a scheduled appointment as confirmed (confirming twice is harmless)."""
-        appointment = self._open_appointment(clinic_id, appointment_id)
-        if appointment.status == AppointmentStatus.confirmed:
-            return appointment
-        appointment.status = AppointmentStatus.confirmed
-        appointment.updated_at = self.clock.now()
-        self._event(appointment, actor, AppointmentStatus.scheduled, "confirmed")
-        return appointment
-
     def upcoming(self, *, clinic_id: int, client_id: int, limit: int = 10) -> list[Appointment]:
         """The client's open appointments from now on, soonest first."""
         query = (
@@ -395,41 +250,6 @@ class LocalScheduling:
             .limit(limit)
         )
         return list(self.session.exec(query))
-
-    def _open_appointment(self, clinic_id: int, appointment_id: int) -> Appointment:
-        appointment = self.session.exec(
-            select(Appointment)
-            .where(Appointment.id == appointment_id, Appointment.clinic_id == clinic_id)
-            .with_for_update()
-            # Use the locked row, not a copy the session already holds (e.g. an Appointment the
-            # caller got from book()/upcoming(), kept across commits by expire_on_commit=False):
-            # a stale status would let confirm/reschedule revive a cancelled appointment.
-            .execution_options(populate_existing=True)
-        ).first()
-        if appointment is None:
-            raise AppointmentNotFound(f"appointment {appointment_id} not found")
-        if appointment.status not in OPEN_STATUSES:
-            raise InvalidTransition(f"appointment {appointment_id} is {appointment.status}")
-        return appointment
-
-    def _event(
-        self,
-        appointment: Appointment,
-        actor: Actor,
-        from_status: AppointmentStatus | None,
-        note: str,
-    ) -> None:
-        self.session.add(
-            AppointmentEvent(
-                appointment_id=appointment.id,
-                at=self.clock.now(),
-                actor=actor,
-                from_status=from_status,
-                to_status=appointment.status,
-                note=note,
-            )
-        )
-        self.session.flush()
 
 
 def _as_time(value: time | str) -> time:
