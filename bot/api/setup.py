@@ -1,7 +1,11 @@
-"""(being written)"""
+"""Clinic setup through the API: units, insurances, services, professionals, working hours and
+exceptions. The routes live in setup_catalogue, setup_staff, setup_hours and setup_exceptions, all
+mounted on the one blueprint `api` (setup_base)."""
 
 from __future__ import annotations
 
-from bot.api.common import api_blueprint
+# Imported for their routes: each module adds its views to `api`.
+from bot.api import setup_catalogue, setup_exceptions, setup_hours, setup_staff
+from bot.api.setup_base import api
 
-api = api_blueprint("api_setup", __name__, url_prefix="/api/v1/setup", tag="Setup")
+__all__ = ["api", "setup_catalogue", "setup_exceptions", "setup_hours", "setup_staff"]
