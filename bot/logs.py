@@ -12,6 +12,7 @@ from flask import Flask, Response, g, has_request_context, request
 FORMAT = "%(asctime)s %(levelname)s %(name)s rid=%(request_id)s %(message)s"
 # A caller's id is kept only when it is short and plain, so it cannot forge log lines.
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_SIGNED_LINK = re.compile(r"^(/a/[a-z]+/).+")
 
 log = logging.getLogger("agendai.http")
 
@@ -49,5 +50,6 @@ def init_request_logging(app: Flask) -> None:
     def _finish(response: Response) -> Response:
         elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
         response.headers["X-Request-Id"] = g.get("request_id", "-")
-        log.info("%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed_ms)
+        path = _SIGNED_LINK.sub(r"\1…", request.path)  # a link's token works until it expires
+        log.info("%s %s %s %.1fms", request.method, path, response.status_code, elapsed_ms)
         return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, request
 
 from bot.api import keys
+from bot.api.common import is_id
 from bot.api.errors import ApiError
 from bot.web import clock, db
 from models import ApiKey, Clinic, KeyKind
@@ -64,9 +65,7 @@ def clinic_id() -> int:
                 }
             ],
         )
-    clinic = (
-        db().get(Clinic, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
-    )
+    clinic = db().get(Clinic, int(raw)) if is_id(raw) else None
     if clinic is None:
         raise ApiError(
             "RESOURCE_NOT_FOUND",

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.api.errors import ApiError, ErrorBody, not_found
 
 MAX_PER_PAGE = 1000
+MAX_ID = 2**31 - 1  # ids are INTEGER columns on PostgreSQL
 
 
 class IdPath(BaseModel):
@@ -47,10 +48,15 @@ def page_meta(query: Page, total: int) -> dict[str, int]:
     }
 
 
+def is_id(text: str) -> bool:
+    """ASCII digits within INTEGER range ("¹".isdigit() is true too, and int() refuses it)."""
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
+
+
 def parse_id(value: str | int | None, what: str = "resource") -> int:
     """Our ids are opaque strings to integrators; anything that is not one of ours is a 404."""
     text = str(value).strip() if value is not None else ""
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+    if not is_id(text):
         raise not_found(what)
     return int(text)
 
@@ -60,7 +66,7 @@ def optional_id(value: str | None, field: str) -> int | None:
     if value is None or value == "":
         return None
     text = str(value).strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+    if not is_id(text):
         raise ApiError(
             "INVALID_PARAMETER",
             details=[

@@ -12,7 +12,7 @@ from flask import Flask, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
-from bot.scheduling import SchedulingError
+from bot.scheduling import NotFound, SchedulingError
 
 log = logging.getLogger(__name__)
 
@@ -168,9 +168,11 @@ def register(app: Flask) -> None:
     def _scheduling_error(exc: SchedulingError) -> Response:
         if not is_api_request():
             raise exc
-        return error_response(
-            ApiError(exc.code, details=[{"code": exc.code.lower(), "message": str(exc)}])
-        )
+        if isinstance(exc, NotFound) and exc.field:
+            # A reference in a body or query that is not the clinic's: a bad request, not a 404.
+            detail = {"code": "unknown_id", "message": str(exc), "path": [exc.field]}
+            return error_response(ApiError("INVALID_PARAMETER", details=[detail]))
+        return error_response(ApiError(exc.code, details=exc.details()))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response | HTTPException:
