@@ -24,7 +24,7 @@ from bot.client_records import (
 )
 from bot.identity import lookup_keys
 from bot.understanding.cpf import valid_cpf
-from models import Appointment, AppointmentStatus, Client, ClientPhone
+from models import Appointment, AppointmentStatus, Client, ClientPhone, Slot
 
 # Clinics have no zone of their own; day filters use Brazil's main one.
 DAY_ZONE = ZoneInfo("America/Sao_Paulo")
@@ -41,6 +41,8 @@ class ClientFilter:
     text: str | None = None
     created_from: date | None = None
     created_to: date | None = None
+    # (professional_id, location_id): clients with an appointment in that calendar.
+    calendar: tuple[int, int] | None = None
 
 
 def get(session: Session, *, clinic_id: int, client_id: int) -> Client | None:
@@ -80,6 +82,18 @@ def find(
         where.append(Client.created_at >= _day_start(filters.created_from))
     if filters.created_to is not None and filters.created_to < date.max:
         where.append(Client.created_at < _day_start(filters.created_to + timedelta(days=1)))
+    if filters.calendar is not None:
+        professional_id, location_id = filters.calendar
+        booked = (
+            select(Appointment.client_id)
+            .join(Slot, col(Slot.id) == Appointment.slot_id)
+            .where(
+                Appointment.clinic_id == clinic_id,
+                Slot.professional_id == professional_id,
+                Slot.location_id == location_id,
+            )
+        )
+        where.append(col(Client.id).in_(booked))
     return _page(session, where, offset=offset, limit=limit)
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select
 from sqlmodel import Session, col, select
 
+from bot.api.calendars import calendar_ident
 from bot.api.common import ListEnvelope, PageMeta, ident, iso
 from bot.api.errors import not_found
 from bot.web.link_tokens import link_urls
@@ -17,11 +18,6 @@ from models import Appointment, AppointmentStatus, Client, Location, Professiona
 
 # Keys that carry signed tokens: kept out of the audit trail.
 LINK_KEYS = ("cancel_url", "reschedule_url")
-
-
-def calendar_id(professional_id: int, location_id: int) -> str:
-    """A calendar is a professional at a unit; its id joins the two (as /api/v1/calendars does)."""
-    return f"{professional_id}-{location_id}"
 
 
 def rows() -> Select:
@@ -69,7 +65,7 @@ def public(row: Any, *, now: datetime) -> dict[str, Any]:
         "location_name": location,
         "insurance_id": ident(appointment.insurance_id),
         "slot_id": ident(appointment.slot_id),
-        "calendar_id": calendar_id(professional_id, location_id),
+        "calendar_id": calendar_ident(professional_id, location_id),
         "notes": appointment.notes,
         "cancel_reason": appointment.cancel_reason,
         "created_at": iso(appointment.created_at),

@@ -12,6 +12,7 @@ from pydantic import Field
 from sqlalchemy import and_, false, or_
 from sqlmodel import Session, col, select
 
+from bot.api.calendars import parse_calendar_id
 from bot.api.common import Page, optional_id
 from bot.api.errors import ApiError
 from models import Appointment, AppointmentStatus, Location, Slot
@@ -20,7 +21,6 @@ DEFAULT_ZONE = "America/Sao_Paulo"
 # Far enough for any schedule, near enough that offsets and durations never leave datetime's range.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_CALENDAR = re.compile(r"([0-9]{1,18})-([0-9]{1,18})")
 SORT_COLUMNS = {
     "start": Appointment.start,
     "created_at": Appointment.created_at,
@@ -115,14 +115,11 @@ def filters(session: Session, query: AppointmentQuery, *, clinic_id: int) -> lis
         if value is not None:
             where.append(column == value)
     if query.calendar_id:
-        match = _CALENDAR.fullmatch(query.calendar_id.strip())
-        if match is None:
+        pair = parse_calendar_id(query.calendar_id)
+        if pair is None:
             where.append(false())  # not one of our calendars: nothing matches, like an unknown id
         else:
-            where += [
-                Slot.professional_id == int(match[1]),
-                Slot.location_id == int(match[2]),
-            ]
+            where += [Slot.professional_id == pair[0], Slot.location_id == pair[1]]
     low = _bound(session, query.date_from, "date_from", clinic_id, end=False)
     high = _bound(session, query.date_to, "date_to", clinic_id, end=True)
     return where + [clause for clause in (low, high) if clause is not None]

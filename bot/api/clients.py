@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from bot import client_lookup
 from bot.api import client_io, formats
 from bot.api.auth import clinic_id
+from bot.api.calendars import calendar_filter
 from bot.api.client_models import ClientCreate, ClientPatch, ClientRecord, NoNul
 from bot.api.common import MAX_PER_PAGE, IdPath, ListEnvelope, Page, api_blueprint, one
 from bot.api.errors import ErrorBody
@@ -68,6 +69,9 @@ class ClientQuery(ClientWindow):
     )
     created_from: date | None = Field(None, description="Created on or after (YYYY-MM-DD)")
     created_to: date | None = Field(None, description="Created on or before (YYYY-MM-DD)")
+    calendar_id: str | None = Field(
+        None, max_length=40, description="Clients with an appointment in this calendar"
+    )
 
 
 class ClientSearchQuery(ClientWindow):
@@ -106,6 +110,9 @@ def list_clients(query: ClientQuery):
         created_from=query.created_from,
         created_to=query.created_to,
     )
+    calendar = calendar_filter(session, clinic_id(), query.calendar_id)
+    if calendar is not None:
+        filters.calendar = calendar.pair
     with client_io.refusals():
         total, rows = client_lookup.find(
             session, clinic_id=clinic_id(), filters=filters, offset=offset, limit=limit

@@ -95,8 +95,6 @@ def test_the_openapi_document_and_its_page_are_served(client):
     ],
 )
 def test_bodies_that_cannot_be_read_get_a_clear_code(api, body, code):
-    response = api.post(
-        "/api/v1/webhooks", data=body, headers={"Content-Type": "application/json"}
-    )
+    response = api.post("/api/v1/webhooks", data=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert response.json["code"] == code

@@ -9,7 +9,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from client_helpers import BASE, WHATSAPP_IDS, id_of, names, new, unimed_and_paulista
 from conftest import Api
-from sqlmodel import Session
+from sqlmodel import Session, select
+
+from models import Appointment, Slot
 
 
 def test_a_demo_patient_with_the_specs_fieldnames(api: Api, session: Session):
@@ -191,3 +193,15 @@ def test_search_by_11_digits_that_are_both_a_cpf_and_a_mobile(api: Api):
     new(api, name="Nenhum", phone="5547991767425")
     assert names(api.get(f"{BASE}/search?term=11987654374")) == ["Pelo Celular", "Pelo CPF"]
     assert names(api.get(f"{BASE}/search?term=119.876.543-74")) == ["Pelo CPF"]
+
+
+def test_clients_of_one_calendar(api: Api, session):
+    """TAP4BOOK's /api/clients/{calendarId}: the clients with an appointment in that calendar."""
+    appointment = session.exec(select(Appointment).order_by(Appointment.id)).first()
+    slot = session.get(Slot, appointment.slot_id)
+    calendar = f"{slot.professional_id}-{slot.location_id}"
+    listed = api.get("/api/v1/clients", query_string={"calendar_id": calendar}).json["data"]
+    assert [c["id"] for c in listed] == [str(appointment.client_id)]
+    unknown = api.get("/api/v1/clients", query_string={"calendar_id": "999-999"})
+    assert unknown.status_code == 400
+    assert unknown.json["details"][0]["path"] == ["calendar_id"]
