@@ -17,14 +17,24 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 from twilio.request_validator import RequestValidator
 
 from app import create_app
 from bot.api import keys
 from bot.clock import FixedClock
 from bot.demo import load_clinic, load_demo
-from models import KeyKind, make_engine, new_session
+from models import (
+    Appointment,
+    Client,
+    KeyKind,
+    Location,
+    ScheduleException,
+    Slot,
+    WorkingHours,
+    make_engine,
+    new_session,
+)
 from models.db import drop_all
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
@@ -333,3 +343,33 @@ def redis_url() -> str:
             pytest.fail(f"Redis at TEST_REDIS_URL is unreachable: {error}")
         pytest.skip(f"Redis at TEST_REDIS_URL is unreachable: {error}")
     return url
+
+
+@pytest.fixture
+def demo_ids(api, patient, session) -> dict[str, str]:
+    """An id of the demo clinic (1) for each kind of resource the paths name."""
+    patient("+5511987654321").says("oi")  # a conversation of the demo clinic
+    hook = api.post("/api/v1/webhooks", json={"url": "https://erp.example.com/hook"})
+    assert hook.status_code == 201, hook.json
+    hours = session.exec(select(WorkingHours).order_by(WorkingHours.id)).first()
+    calendar = f"{hours.professional_id}-{hours.location_id}"
+
+    def first(model) -> str:
+        row = session.exec(select(model).where(model.clinic_id == 1).order_by(model.id)).first()
+        return str(row.id)
+
+    conversation = api.get("/api/v1/conversations").json["data"][0]["id"]
+    return {
+        "appointments": first(Appointment),
+        "clients": first(Client),
+        "calendars": calendar,
+        "slots": first(Slot),
+        "units": first(Location),
+        "insurances": "1",
+        "services": "1",
+        "professionals": str(hours.professional_id),
+        "working-hours": str(hours.id),
+        "exceptions": first(ScheduleException),
+        "webhooks": hook.json["data"]["id"],
+        "conversations": conversation,
+    }

@@ -7,10 +7,8 @@ operations come from the OpenAPI document, so a new endpoint is covered the day 
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
 
 from app import create_app
-from models import Appointment, Client, Location, ScheduleException, Slot, WorkingHours
 
 # Bodies that pass validation, so the answer is about the id and not about the body.
 BODIES = {
@@ -33,36 +31,6 @@ def _operations_on_an_id() -> list[tuple[str, str]]:
         for method in item
         if "{id}" in path and method in {"get", "post", "put", "patch", "delete"}
     )
-
-
-@pytest.fixture
-def demo_ids(api, patient, session) -> dict[str, str]:
-    """An id of the demo clinic (1) for each kind of resource the paths name."""
-    patient("+5511987654321").says("oi")  # a conversation of the demo clinic
-    hook = api.post("/api/v1/webhooks", json={"url": "https://erp.example.com/hook"})
-    assert hook.status_code == 201, hook.json
-    hours = session.exec(select(WorkingHours).order_by(WorkingHours.id)).first()
-    calendar = f"{hours.professional_id}-{hours.location_id}"
-
-    def first(model) -> str:
-        row = session.exec(select(model).where(model.clinic_id == 1).order_by(model.id)).first()
-        return str(row.id)
-
-    conversation = api.get("/api/v1/conversations").json["data"][0]["id"]
-    return {
-        "appointments": first(Appointment),
-        "clients": first(Client),
-        "calendars": calendar,
-        "slots": first(Slot),
-        "units": first(Location),
-        "insurances": "1",
-        "services": "1",
-        "professionals": str(hours.professional_id),
-        "working-hours": str(hours.id),
-        "exceptions": first(ScheduleException),
-        "webhooks": hook.json["data"]["id"],
-        "conversations": conversation,
-    }
 
 
 def _resource(path: str) -> str:
