@@ -39,6 +39,7 @@ def init(app: Flask) -> Limiter:
         retry_after="delta-seconds",
         key_prefix=app.config.get("RATELIMIT_KEY_PREFIX", "agendai"),
     )
+    limiter.request_filter(_exempt)  # webhooks and docs skip the limiter before any work
     limiter.init_app(app)
     app.extensions["agendai.limiter"] = limiter
     return limiter
