@@ -53,23 +53,15 @@ class AppointmentChanges(Guards):
             self._owned(HealthInsurance, insurance_id, clinic_id, "insurance_id")
         slot = self._lock_slot(clinic_id, slot_id)
         self._check_place(slot, service)
-        now = self.clock.now()
-        appointment = Appointment(
-            clinic_id=clinic_id,
-            slot_id=slot.id,
+        return self._new_appointment(
+            slot=slot,
             client_id=client_id,
-            service_id=service_id,
+            service=service,
             insurance_id=insurance_id,
-            start=slot.start,
-            end=slot.start + timedelta(minutes=service.duration_minutes),
+            actor=actor,
+            actor_ref=actor_ref,
             notes=notes,
-            created_at=now,
-            updated_at=now,
         )
-        self.session.add(appointment)
-        self.session.flush()
-        self._event(appointment, actor, None, "booked", kind="appointment.created", ref=actor_ref)
-        return appointment
 
     # -- changes to an open appointment ------------------------------------------------------
 

@@ -194,6 +194,36 @@ class Guards:
             raise NotFound(f"{field.removesuffix('_id')} {row_id} not found", field=field)
         return row
 
+    def _new_appointment(
+        self,
+        *,
+        slot: Slot,
+        client_id: int,
+        service: Service,
+        insurance_id: int | None,
+        actor: Actor,
+        actor_ref: str | None,
+        notes: str | None = None,
+    ) -> Appointment:
+        """A `scheduled` appointment in a locked slot whose place was checked, with its event."""
+        now = self.clock.now()
+        appointment = Appointment(
+            clinic_id=slot.clinic_id,
+            slot_id=slot.id,
+            client_id=client_id,
+            service_id=service.id,
+            insurance_id=insurance_id,
+            start=slot.start,
+            end=slot.start + timedelta(minutes=service.duration_minutes),
+            notes=notes,
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(appointment)
+        self.session.flush()
+        self._event(appointment, actor, None, "booked", kind="appointment.created", ref=actor_ref)
+        return appointment
+
     def _event(
         self,
         appointment: Appointment,

@@ -78,22 +78,14 @@ class HoldBooking(AppointmentChanges):
         service = self.session.get(Service, service_id)
         if service is None or service.clinic_id != clinic_id:
             raise SlotUnavailable(f"service {service_id} not offered")
-        now = self.clock.now()
-        appointment = Appointment(
-            clinic_id=clinic_id,
-            slot_id=slot.id,
+        return self._new_appointment(
+            slot=slot,
             client_id=client_id,
-            service_id=service_id,
+            service=service,
             insurance_id=insurance_id,
-            start=slot.start,
-            end=slot.start + timedelta(minutes=service.duration_minutes),
-            created_at=now,
-            updated_at=now,
+            actor=actor,
+            actor_ref=actor_ref,
         )
-        self.session.add(appointment)
-        self.session.flush()
-        self._event(appointment, actor, None, "booked", kind="appointment.created", ref=actor_ref)
-        return appointment
 
     def reschedule(
         self,
