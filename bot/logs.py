@@ -50,6 +50,12 @@ def init_request_logging(app: Flask) -> None:
     def _finish(response: Response) -> Response:
         elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
         response.headers["X-Request-Id"] = g.get("request_id", "-")
-        path = _SIGNED_LINK.sub(r"\1…", request.path)  # a link's token works until it expires
-        log.info("%s %s %s %.1fms", request.method, path, response.status_code, elapsed_ms)
+        log.info(
+            "%s %s %s %.1fms", request.method, loggable_path(), response.status_code, elapsed_ms
+        )
         return response
+
+
+def loggable_path() -> str:
+    """The request's path for a log line, without a signed link's token (valid until it expires)."""
+    return _SIGNED_LINK.sub(r"\1…", request.path)

@@ -12,6 +12,7 @@ from flask import Flask, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
+from bot.logs import loggable_path
 from bot.scheduling import NotFound, SchedulingError
 
 log = logging.getLogger(__name__)
@@ -190,5 +191,5 @@ def register(app: Flask) -> None:
     def _unexpected(exc: Exception) -> Response:
         if not is_api_request():
             raise exc
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, loggable_path())
         return error_response(ApiError("INTERNAL_ERROR"))

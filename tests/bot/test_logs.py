@@ -42,3 +42,12 @@ def test_no_cpf_or_full_phone_in_any_log_line(patient, caplog):
     assert "Pronto" not in text  # sanity: bot replies are not logged either
     for secret in ("5582912345678", "82912345678", "11144477735", "111.444.777-35"):
         assert secret not in text
+
+
+def test_signed_link_tokens_stay_out_of_the_request_line(client, caplog):
+    caplog.set_level(logging.INFO, logger="agendai.http")
+    token = "eyJhIjoxfQ.secret-part-of-the-token"
+    client.get(f"/a/cancel/{token}")
+    lines = [r.getMessage() for r in caplog.records if r.name == "agendai.http"]
+    assert lines and lines[0].startswith("GET /a/cancel/… ")
+    assert not any(token in line or "secret" in line for line in lines)
