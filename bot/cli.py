@@ -90,6 +90,8 @@ def setup_command() -> None:
         "  talk to the bot here:      .venv/bin/flask --app app chat\n"
         "  as a known demo patient:   .venv/bin/flask --app app chat --phone +5511987654321\n"
         "  health:                    curl -s http://127.0.0.1:5000/healthz\n"
+        "  REST API key:              .venv/bin/flask --app app keys create --clinic 1 --name dev\n"
+        "  REST API docs:             http://127.0.0.1:5000/api/v1/swagger\n"
         "  WhatsApp (Twilio sandbox): see README, 'Connecting Twilio'\n"
     )
 
