@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from sqlmodel import Session, col, func, select
 
 from bot.api import auth, formats
-from bot.api.common import ListEnvelope, Page, api_blueprint, ident, iso, page_meta
+from bot.api.common import (
+    Id,
+    ListEnvelope,
+    Page,
+    PageMeta,
+    Timestamp,
+    api_blueprint,
+    iso,
+    page_meta,
+)
 from bot.web import clock, db
 from models import AuditEvent
 
@@ -37,17 +46,42 @@ def record(
     )
 
 
+class AuditEventOut(BaseModel):
+    """One change made through the API: who, what, and the record before and after it."""
+
+    id: Id
+    at: Timestamp = Field(description="When the change was made")
+    key_prefix: str = Field(description="The prefix of the API key that made it")
+    action: str = Field(description="e.g. appointment.cancel, webhook.create")
+    resource: str = Field(description="The kind of record changed, e.g. appointment")
+    resource_id: str = Field(description="Its id")
+    before: dict[str, Any] | None = Field(
+        description="The record as the API showed it before; null when there was none (a creation)"
+    )
+    after: dict[str, Any] | None = Field(
+        description="The record after the change; null when it is gone (a deletion)"
+    )
+
+
+class AuditList(ListEnvelope):
+    """A page of the audit trail."""
+
+    data: list[AuditEventOut]
+    meta: PageMeta
+
+
 def public(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "id": ident(event.id),
-        "at": iso(event.at),
-        "key_prefix": event.key_prefix,
-        "action": event.action,
-        "resource": event.resource,
-        "resource_id": event.resource_id,
-        "before": event.before,
-        "after": event.after,
-    }
+    """An audit event as integrators see it."""
+    return AuditEventOut(
+        id=str(event.id),
+        at=iso(event.at) or "",
+        key_prefix=event.key_prefix,
+        action=event.action,
+        resource=event.resource,
+        resource_id=event.resource_id,
+        before=event.before,
+        after=event.after,
+    ).model_dump()
 
 
 api = api_blueprint("audit", __name__, url_prefix="/api/v1/audit", tag="Audit")
@@ -59,7 +93,7 @@ class AuditQuery(Page):
     action: str | None = Field(None, max_length=80)
 
 
-@api.get("", responses={200: ListEnvelope})
+@api.get("", responses={200: AuditList})
 def list_audit(query: AuditQuery):
     """Changes made through the API, newest first."""
     session = db()

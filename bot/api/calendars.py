@@ -15,10 +15,17 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from bot.api import auth, formats
+from bot.api.calendar_models import (
+    CalendarEnvelope,
+    CalendarList,
+    CalendarOut,
+    SlotDetail,
+    SlotEnvelope,
+    SlotList,
+    SlotOut,
+)
 from bot.api.common import (
-    Envelope,
     IdPath,
-    ListEnvelope,
     Page,
     api_blueprint,
     ident,
@@ -113,28 +120,27 @@ def _zones(session: Session, clinic_id: int) -> dict[int, str]:
 
 
 def calendar_public(
-    calendar: Calendar, totals: dict[str, Any] | None = None, span: tuple[date, date] | None = None
+    calendar: Calendar, totals: dict[str, Any], span: tuple[date, date]
 ) -> dict[str, Any]:
-    """A calendar as the API shows it (with totals over `span` when given)."""
+    """A calendar as the API shows it, with its totals over `span`."""
     professional, location = calendar.professional, calendar.location
-    item: dict[str, Any] = {
-        "id": calendar_ident(*calendar.pair),
-        "name": f"{professional.name} - {location.name}",
-        "professional_id": ident(professional.id),
-        "professional_name": professional.name,
-        "location_id": ident(location.id),
-        "location_name": location.name,
-        "timezone": location.timezone,
-        "active": calendar.active,
-        "has_working_hours": calendar.has_hours,
-    }
-    if totals is not None and span is not None:
-        item["date_from"], item["date_to"] = span[0].isoformat(), span[1].isoformat()
-        item["totals"] = totals
-    return item
+    return CalendarOut(
+        id=calendar_ident(*calendar.pair),
+        name=f"{professional.name} - {location.name}",
+        professional_id=str(professional.id),
+        professional_name=professional.name,
+        location_id=str(location.id),
+        location_name=location.name,
+        timezone=location.timezone,
+        active=calendar.active,
+        has_working_hours=calendar.has_hours,
+        date_from=span[0].isoformat(),
+        date_to=span[1].isoformat(),
+        totals=totals,
+    ).model_dump()
 
 
-@api.get("/calendars", responses={200: ListEnvelope})
+@api.get("/calendars", responses={200: CalendarList})
 def list_calendars(query: RangeQuery):
     """Every calendar of the clinic, with slot and appointment totals over a date range."""
     session, clinic_id, now = db(), auth.clinic_id(), clock().now()
@@ -162,7 +168,7 @@ def list_calendars(query: RangeQuery):
     return formats.listing(items, meta=meta, name="calendar")
 
 
-@api.get("/calendars/<id>", responses={200: Envelope})
+@api.get("/calendars/<id>", responses={200: CalendarEnvelope})
 def get_calendar(path: IdPath, query: OneCalendarQuery):
     """One calendar with slots, capacity, booked, held, available and appointments by status."""
     session, clinic_id, now = db(), auth.clinic_id(), clock().now()
@@ -185,17 +191,16 @@ def get_calendar(path: IdPath, query: OneCalendarQuery):
     return one(calendar_public(calendar, totals.get(calendar.pair) or empty_totals(), span))
 
 
-def slot_public(row: SlotRow, now: datetime) -> dict[str, Any]:
-    """A slot as the API shows it: times in its unit's zone, with capacity and use."""
+def _slot_fields(row: SlotRow, now: datetime) -> dict[str, Any]:
     slot, zone = row.slot, ZoneInfo(row.timezone)
     start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
     available = row.available(now)
     return {
-        "id": ident(slot.id),
+        "id": str(slot.id),
         "calendar_id": calendar_ident(slot.professional_id, slot.location_id),
-        "professional_id": ident(slot.professional_id),
+        "professional_id": str(slot.professional_id),
         "professional_name": row.professional,
-        "location_id": ident(slot.location_id),
+        "location_id": str(slot.location_id),
         "location_name": row.location,
         "service_id": ident(slot.service_id),
         "date": start.date().isoformat(),
@@ -208,6 +213,11 @@ def slot_public(row: SlotRow, now: datetime) -> dict[str, Any]:
         "available": available,
         "is_available": available > 0,
     }
+
+
+def slot_public(row: SlotRow, now: datetime) -> dict[str, Any]:
+    """A slot as the API shows it: times in its unit's zone, with capacity and use."""
+    return SlotOut(**_slot_fields(row, now)).model_dump()
 
 
 def calendar_filter(session: Session, clinic_id: int, value: str | None) -> Calendar | None:
@@ -255,7 +265,7 @@ def _slot_filter(session: Session, clinic_id: int, query: SlotQuery, now: dateti
     )
 
 
-@api.get("/slots", responses={200: ListEnvelope})
+@api.get("/slots", responses={200: SlotList})
 def list_slots(query: SlotQuery):
     """Slots by calendar, unit, professional or service over local days, in start order."""
     session, clinic_id, now = db(), auth.clinic_id(), clock().now()
@@ -273,7 +283,7 @@ def list_slots(query: SlotQuery):
     )
 
 
-@api.get("/slots/<id>", responses={200: Envelope})
+@api.get("/slots/<id>", responses={200: SlotEnvelope})
 def get_slot(path: IdPath):
     """One slot with its calendar, capacity, booked, held and available places."""
     session, now = db(), clock().now()
@@ -281,6 +291,5 @@ def get_slot(path: IdPath):
     row = find_slot(session, clinic_id=auth.clinic_id(), slot_id=slot_id, now=now)
     if row is None:
         raise not_found("slot")
-    item = slot_public(row, now)
-    item["calendar_name"] = f"{row.professional} - {row.location}"
-    return one(item)
+    calendar_name = f"{row.professional} - {row.location}"
+    return one(SlotDetail(**_slot_fields(row, now), calendar_name=calendar_name).model_dump())

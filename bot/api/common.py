@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, Tag
@@ -13,6 +13,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.api.errors import ApiError, ErrorBody, not_found
 
 MAX_PER_PAGE = 1000
+
+# Field types of the response models. Times are the text iso() makes (ISO 8601 with an offset):
+# a str, not a datetime, so model_dump() keeps it (pydantic would write "Z", Flask an HTTP date).
+# `example`, not `examples`: flask-openapi3's OpenAPI schema keeps only the former.
+Timestamp = Annotated[
+    str, Field(json_schema_extra={"format": "date-time", "example": "2025-12-10T12:00:00+00:00"})
+]
+Day = Annotated[str, Field(json_schema_extra={"format": "date", "example": "2025-12-10"})]
+Id = Annotated[
+    str,
+    Field(description="The resource's id (an opaque string)", json_schema_extra={"example": "42"}),
+]
 MAX_ID = 2**31 - 1  # ids are INTEGER columns on PostgreSQL
 
 

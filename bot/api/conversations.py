@@ -13,9 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from bot.api import auth, formats
 from bot.api.common import (
-    Envelope,
     IdPath,
-    ListEnvelope,
     Page,
     api_blueprint,
     ident,
@@ -24,6 +22,13 @@ from bot.api.common import (
     optional_id,
     page_meta,
     parse_id,
+)
+from bot.api.conversation_models import (
+    ConversationEnvelope,
+    ConversationList,
+    ConversationOut,
+    MessageList,
+    MessageOut,
 )
 from bot.api.errors import not_found
 from bot.web import db
@@ -78,36 +83,36 @@ class MessageQuery(Page):
 
 def public(conversation: Conversation, message_count: int) -> dict[str, Any]:
     """A conversation as integrators see it (not the flow's private context)."""
-    return {
-        "id": ident(conversation.id),
-        "address": conversation.address,
-        "clinic_address": conversation.clinic_address,
-        "client_id": ident(conversation.client_id),
-        "profile_name": conversation.profile_name,
-        "state": conversation.state,
-        "handoff": conversation.handoff_at is not None,
-        "handoff_at": iso(conversation.handoff_at),
-        "opted_out_at": iso(conversation.opted_out_at),
-        "last_inbound_at": iso(conversation.last_inbound_at),
-        "message_count": message_count,
-        "created_at": iso(conversation.created_at),
-        "updated_at": iso(conversation.updated_at),
-    }
+    return ConversationOut(
+        id=str(conversation.id),
+        address=conversation.address,
+        clinic_address=conversation.clinic_address,
+        client_id=ident(conversation.client_id),
+        profile_name=conversation.profile_name,
+        state=conversation.state,
+        handoff=conversation.handoff_at is not None,
+        handoff_at=iso(conversation.handoff_at),
+        opted_out_at=iso(conversation.opted_out_at),
+        last_inbound_at=iso(conversation.last_inbound_at),
+        message_count=message_count,
+        created_at=iso(conversation.created_at) or "",
+        updated_at=iso(conversation.updated_at) or "",
+    ).model_dump()
 
 
 def message_public(message: Message) -> dict[str, Any]:
     """One line of a transcript."""
-    return {
-        "id": ident(message.id),
-        "direction": str(message.direction),
-        "kind": message.kind,
-        "body": message.body,
-        "status": message.status,
-        "error_code": message.error_code,
-        "appointment_id": ident(message.appointment_id),
-        "created_at": iso(message.created_at),
-        "updated_at": iso(message.updated_at),
-    }
+    return MessageOut(
+        id=str(message.id),
+        direction=str(message.direction),  # type: ignore[arg-type]
+        kind=message.kind,
+        body=message.body,
+        status=message.status,
+        error_code=message.error_code,
+        appointment_id=ident(message.appointment_id),
+        created_at=iso(message.created_at) or "",
+        updated_at=iso(message.updated_at) or "",
+    ).model_dump()
 
 
 def clinic_zone(session: Session, clinic_id: int) -> ZoneInfo:
@@ -176,7 +181,7 @@ def _conversation(session: Session, raw_id: str) -> Conversation:
     return conversation
 
 
-@api.get("", responses={200: ListEnvelope})
+@api.get("", responses={200: ConversationList})
 def list_conversations(query: ConversationQuery):
     """Conversations, most recently active first; filter by state, handoff, client and dates."""
     session = db()
@@ -197,7 +202,7 @@ def list_conversations(query: ConversationQuery):
     )
 
 
-@api.get("/<id>", responses={200: Envelope})
+@api.get("/<id>", responses={200: ConversationEnvelope})
 def get_conversation(path: IdPath):
     """One conversation: state, patient address, client, last inbound, handoff and opt-out."""
     session = db()
@@ -206,7 +211,7 @@ def get_conversation(path: IdPath):
     return one(public(conversation, counts.get(conversation.id or 0, 0)))
 
 
-@api.get("/<id>/messages", responses={200: ListEnvelope})
+@api.get("/<id>/messages", responses={200: MessageList})
 def list_messages(path: IdPath, query: MessageQuery):
     """The transcript, oldest first: direction, text, delivery status, times."""
     session = db()

@@ -13,6 +13,7 @@ from bot.api import audit, auth, formats
 from bot.api.calendars import calendar_ident
 from bot.api.common import Page, api_blueprint, ident, page_meta, parse_id
 from bot.api.errors import ApiError, not_found
+from bot.api.setup_models import SlotChanges
 from bot.clinic_setup import SLOT_FIELDS, Regeneration, regenerate_slots
 from bot.web import clock
 from models import Location
@@ -65,34 +66,6 @@ class ActiveQuery(Page):
     active: bool | None = Field(None, description="Only active (true) or inactive (false) rows")
 
 
-class KeptSlot(BaseModel):
-    id: str
-    calendar_id: str
-    start: str
-    end: str
-    timezone: str
-    booked: int
-    held: int
-    reason: str = Field(description="outside_hours or over_capacity")
-
-
-class SlotChanges(BaseModel):
-    """What regenerating the future slots did."""
-
-    created: int
-    updated: int
-    removed: int
-    closed: int
-    kept_slots: list[KeptSlot]
-
-
-class ChangeEnvelope(BaseModel):
-    """`{"data": ..., "slots": ...}`: the changed resource and, when slots moved, how."""
-
-    data: dict[str, Any]
-    slots: SlotChanges | None = None
-
-
 def regenerate_if(session: Session, fields: set[str]) -> Regeneration | None:
     """Regenerate the clinic's future slots when a changed field moves them."""
     if fields & SLOT_FIELDS:
@@ -136,13 +109,13 @@ def slot_changes(session: Session, result: Regeneration) -> dict[str, Any]:
                 "reason": item.reason,
             }
         )
-    return {
-        "created": result.created,
-        "updated": result.updated,
-        "removed": result.removed,
-        "closed": result.closed,
-        "kept_slots": kept,
-    }
+    return SlotChanges(
+        created=result.created,
+        updated=result.updated,
+        removed=result.removed,
+        closed=result.closed,
+        kept_slots=kept,
+    ).model_dump()
 
 
 def changed(

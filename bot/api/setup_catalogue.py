@@ -9,10 +9,9 @@ from zoneinfo import available_timezones
 from pydantic import AfterValidator, BaseModel, Field
 
 from bot.api import audit, auth
-from bot.api.common import Envelope, IdPath, ListEnvelope, ident, one
+from bot.api.common import IdPath, one
 from bot.api.setup_base import (
     ActiveQuery,
-    ChangeEnvelope,
     Name,
     PatchBody,
     api,
@@ -22,6 +21,15 @@ from bot.api.setup_base import (
     patchable,
     regenerate_if,
     save,
+)
+from bot.api.setup_models import (
+    ServiceEnvelope,
+    ServiceList,
+    ServiceOut,
+    UnitChanged,
+    UnitEnvelope,
+    UnitList,
+    UnitOut,
 )
 from bot.clinic_setup import change
 from bot.web import db
@@ -70,17 +78,17 @@ class UnitPatch(PatchBody):
 
 def unit_public(unit: Location) -> dict[str, Any]:
     """A unit as the API shows it."""
-    return {
-        "id": ident(unit.id),
-        "name": unit.name,
-        "address": unit.address,
-        "timezone": unit.timezone,
-        "phone": unit.phone,
-        "active": unit.active,
-    }
+    return UnitOut(
+        id=str(unit.id),
+        name=unit.name,
+        address=unit.address,
+        timezone=unit.timezone,
+        phone=unit.phone,
+        active=unit.active,
+    ).model_dump()
 
 
-@api.get("/units", responses={200: ListEnvelope})
+@api.get("/units", responses={200: UnitList})
 def list_units(query: ActiveQuery):
     """The clinic's units (unidades)."""
     return listing(
@@ -88,13 +96,13 @@ def list_units(query: ActiveQuery):
     )
 
 
-@api.get("/units/<id>", responses={200: Envelope})
+@api.get("/units/<id>", responses={200: UnitEnvelope})
 def get_unit(path: IdPath):
     """One unit."""
     return one(unit_public(owned(db(), Location, path.id, "unit")))
 
 
-@api.post("/units", responses={201: Envelope})
+@api.post("/units", responses={201: UnitEnvelope})
 def create_unit(body: UnitCreate):
     """Add a unit (it has no slots until working hours name it)."""
     session = db()
@@ -105,7 +113,7 @@ def create_unit(body: UnitCreate):
     return one(unit_public(unit), 201)
 
 
-@api.patch("/units/<id>", responses={200: ChangeEnvelope})
+@api.patch("/units/<id>", responses={200: UnitChanged})
 def update_unit(path: IdPath, body: UnitPatch):
     """Change a unit; a new timezone or active=false regenerates its future slots."""
     session = db()
@@ -145,16 +153,16 @@ class ServicePatch(PatchBody):
 
 def service_public(service: Service) -> dict[str, Any]:
     """A service as the API shows it."""
-    return {
-        "id": ident(service.id),
-        "name": service.name,
-        "duration_minutes": service.duration_minutes,
-        "price_cents": service.price_cents,
-        "active": service.active,
-    }
+    return ServiceOut(
+        id=str(service.id),
+        name=service.name,
+        duration_minutes=service.duration_minutes,
+        price_cents=service.price_cents,
+        active=service.active,
+    ).model_dump()
 
 
-@api.get("/services", responses={200: ListEnvelope})
+@api.get("/services", responses={200: ServiceList})
 def list_services(query: ActiveQuery):
     """The clinic's services."""
     return listing(
@@ -162,13 +170,13 @@ def list_services(query: ActiveQuery):
     )
 
 
-@api.get("/services/<id>", responses={200: Envelope})
+@api.get("/services/<id>", responses={200: ServiceEnvelope})
 def get_service(path: IdPath):
     """One service."""
     return one(service_public(owned(db(), Service, path.id, "service")))
 
 
-@api.post("/services", responses={201: Envelope})
+@api.post("/services", responses={201: ServiceEnvelope})
 def create_service(body: ServiceCreate):
     """Add a service."""
     session = db()
@@ -179,7 +187,7 @@ def create_service(body: ServiceCreate):
     return one(service_public(service), 201)
 
 
-@api.patch("/services/<id>", responses={200: Envelope})
+@api.patch("/services/<id>", responses={200: ServiceEnvelope})
 def update_service(path: IdPath, body: ServicePatch):
     """Change a service (active=false stops offering it; past appointments keep it)."""
     session = db()

@@ -11,9 +11,15 @@ from pydantic import BaseModel, Field
 from sqlmodel import col, func, select
 
 from bot.api import audit, auth, formats
-from bot.api.common import Envelope, IdPath, ListEnvelope, Page, ident, one, page_meta
+from bot.api.common import IdPath, Page, ident, one, page_meta
 from bot.api.params import day_field, parse_day, reference, require_day
-from bot.api.setup_base import ChangeEnvelope, api, changed, owned
+from bot.api.setup_base import api, changed, owned
+from bot.api.setup_models import (
+    ExceptionEnvelope,
+    ExceptionList,
+    ExceptionOut,
+    ExceptionRegenerated,
+)
 from bot.clinic_setup import regenerate_slots
 from bot.web import clock, db
 from models import Location, Professional, ScheduleException
@@ -43,17 +49,17 @@ def exception_public(row: ScheduleException) -> dict[str, Any]:
         scope = "professional_at_unit" if row.location_id is not None else "professional"
     else:
         scope = "unit" if row.location_id is not None else "clinic"
-    return {
-        "id": ident(row.id),
-        "day": row.day.isoformat(),
-        "professional_id": ident(row.professional_id),
-        "location_id": ident(row.location_id),
-        "scope": scope,
-        "reason": row.reason,
-    }
+    return ExceptionOut(
+        id=str(row.id),
+        day=row.day.isoformat(),
+        professional_id=ident(row.professional_id),
+        location_id=ident(row.location_id),
+        scope=scope,
+        reason=row.reason,
+    ).model_dump()
 
 
-@api.get("/exceptions", responses={200: ListEnvelope})
+@api.get("/exceptions", responses={200: ExceptionList})
 def list_exceptions(query: ExceptionQuery):
     """Days off of the clinic, a unit or a professional, by day."""
     session, clinic_id = db(), auth.clinic_id()
@@ -80,13 +86,13 @@ def list_exceptions(query: ExceptionQuery):
     )
 
 
-@api.get("/exceptions/<id>", responses={200: Envelope})
+@api.get("/exceptions/<id>", responses={200: ExceptionEnvelope})
 def get_exception(path: IdPath):
     """One exception."""
     return one(exception_public(owned(db(), ScheduleException, path.id, "exception")))
 
 
-@api.post("/exceptions", responses={201: ChangeEnvelope})
+@api.post("/exceptions", responses={201: ExceptionRegenerated})
 def create_exception(body: ExceptionCreate):
     """Add a day off; free slots that day are removed, slots patients hold are kept and listed."""
     session, clinic_id = db(), auth.clinic_id()
@@ -117,7 +123,7 @@ def create_exception(body: ExceptionCreate):
     return changed(session, item, result, 201)
 
 
-@api.delete("/exceptions/<id>", responses={200: ChangeEnvelope})
+@api.delete("/exceptions/<id>", responses={200: ExceptionRegenerated})
 def delete_exception(path: IdPath):
     """Remove a day off; that day's slots come back."""
     session = db()

@@ -14,10 +14,17 @@ from sqlmodel import Session, col, func, select
 
 from bot.api import audit, auth, formats
 from bot.api.calendars import calendar_ident
-from bot.api.common import Envelope, IdPath, ListEnvelope, Page, ident, one, page_meta, parse_id
+from bot.api.common import IdPath, Page, one, page_meta, parse_id
 from bot.api.errors import ApiError, not_found
 from bot.api.params import reference
-from bot.api.setup_base import ChangeEnvelope, PatchBody, api, changed, owned, patchable
+from bot.api.setup_base import PatchBody, api, changed, owned, patchable
+from bot.api.setup_models import (
+    WorkingHoursChanged,
+    WorkingHoursEnvelope,
+    WorkingHoursList,
+    WorkingHoursOut,
+    WorkingHoursRegenerated,
+)
 from bot.clinic_setup import change, regenerate_slots
 from bot.web import clock, db
 from models import Location, Professional, WorkingHours
@@ -57,18 +64,18 @@ class HoursPatch(PatchBody):
 
 def hours_public(rule: WorkingHours) -> dict[str, Any]:
     """A working-hours rule as the API shows it."""
-    return {
-        "id": ident(rule.id),
-        "professional_id": ident(rule.professional_id),
-        "location_id": ident(rule.location_id),
-        "calendar_id": calendar_ident(rule.professional_id, rule.location_id),
-        "weekday": rule.weekday,
-        "weekday_name": WEEKDAYS[rule.weekday],
-        "start": rule.start.strftime("%H:%M"),
-        "end": rule.end.strftime("%H:%M"),
-        "slot_minutes": rule.slot_minutes,
-        "capacity": rule.capacity,
-    }
+    return WorkingHoursOut(
+        id=str(rule.id),
+        professional_id=str(rule.professional_id),
+        location_id=str(rule.location_id),
+        calendar_id=calendar_ident(rule.professional_id, rule.location_id),
+        weekday=rule.weekday,
+        weekday_name=WEEKDAYS[rule.weekday],
+        start=rule.start.strftime("%H:%M"),
+        end=rule.end.strftime("%H:%M"),
+        slot_minutes=rule.slot_minutes,
+        capacity=rule.capacity,
+    ).model_dump()
 
 
 def _owned_rule(session: Session, raw_id: str) -> WorkingHours:
@@ -108,7 +115,7 @@ def _check_times(rule: WorkingHours) -> None:
         )
 
 
-@api.get("/professionals/<id>/working-hours", responses={200: ListEnvelope})
+@api.get("/professionals/<id>/working-hours", responses={200: WorkingHoursList})
 def list_hours(path: IdPath, query: Page):
     """A professional's weekly rules, by weekday and start."""
     session = db()
@@ -127,7 +134,7 @@ def list_hours(path: IdPath, query: Page):
     )
 
 
-@api.post("/professionals/<id>/working-hours", responses={201: ChangeEnvelope})
+@api.post("/professionals/<id>/working-hours", responses={201: WorkingHoursRegenerated})
 def create_hours(path: IdPath, body: HoursCreate):
     """Add a weekly rule; the professional's slots at the unit are generated for the coming days."""
     session = db()
@@ -148,13 +155,13 @@ def create_hours(path: IdPath, body: HoursCreate):
     return changed(session, hours_public(rule), result, 201)
 
 
-@api.get("/working-hours/<id>", responses={200: Envelope})
+@api.get("/working-hours/<id>", responses={200: WorkingHoursEnvelope})
 def get_hours(path: IdPath):
     """One weekly rule."""
     return one(hours_public(_owned_rule(db(), path.id)))
 
 
-@api.patch("/working-hours/<id>", responses={200: ChangeEnvelope})
+@api.patch("/working-hours/<id>", responses={200: WorkingHoursChanged})
 def update_hours(path: IdPath, body: HoursPatch):
     """Change a weekly rule; free future slots that no longer fit are removed, new ones made."""
     session = db()
@@ -176,7 +183,7 @@ def update_hours(path: IdPath, body: HoursPatch):
     return changed(session, hours_public(rule), result)
 
 
-@api.delete("/working-hours/<id>", responses={200: ChangeEnvelope})
+@api.delete("/working-hours/<id>", responses={200: WorkingHoursRegenerated})
 def delete_hours(path: IdPath):
     """Remove a weekly rule; its free future slots go, slots patients hold are kept and listed."""
     session = db()

@@ -11,11 +11,10 @@ from sqlmodel import Session, col, select
 
 from bot.api import audit, auth
 from bot.api.calendars import calendar_ident
-from bot.api.common import Envelope, IdPath, ListEnvelope, ident, one
+from bot.api.common import IdPath, one
 from bot.api.params import references
 from bot.api.setup_base import (
     ActiveQuery,
-    ChangeEnvelope,
     Ids,
     Name,
     PatchBody,
@@ -26,6 +25,15 @@ from bot.api.setup_base import (
     patchable,
     regenerate_if,
     save,
+)
+from bot.api.setup_models import (
+    InsuranceEnvelope,
+    InsuranceList,
+    InsuranceOut,
+    ProfessionalChanged,
+    ProfessionalEnvelope,
+    ProfessionalList,
+    ProfessionalOut,
 )
 from bot.clinic_setup import change, link_insurance, link_services
 from bot.web import db
@@ -77,14 +85,14 @@ def insurances_public(session: Session, rows: Sequence[HealthInsurance]) -> list
     ):
         services[iid].append(str(sid))
     return [
-        {
-            "id": ident(row.id),
-            "name": row.name,
-            "self_pay": row.self_pay,
-            "active": row.active,
-            "location_ids": units[row.id or 0],
-            "service_ids": services[row.id or 0],
-        }
+        InsuranceOut(
+            id=str(row.id),
+            name=row.name,
+            self_pay=row.self_pay,
+            active=row.active,
+            location_ids=units[row.id or 0],
+            service_ids=services[row.id or 0],
+        ).model_dump()
         for row in rows
     ]
 
@@ -105,13 +113,13 @@ def _insurance_links(session: Session, body: InsuranceCreate | InsurancePatch) -
     }
 
 
-@api.get("/insurances", responses={200: ListEnvelope})
+@api.get("/insurances", responses={200: InsuranceList})
 def list_insurances(query: ActiveQuery):
     """The clinic's insurances (convênios), with accepting units and covered services."""
     return listing(db(), HealthInsurance, query, insurances_public, name="insurance")
 
 
-@api.get("/insurances/<id>", responses={200: Envelope})
+@api.get("/insurances/<id>", responses={200: InsuranceEnvelope})
 def get_insurance(path: IdPath):
     """One insurance."""
     session = db()
@@ -120,7 +128,7 @@ def get_insurance(path: IdPath):
     )
 
 
-@api.post("/insurances", responses={201: Envelope})
+@api.post("/insurances", responses={201: InsuranceEnvelope})
 def create_insurance(body: InsuranceCreate):
     """Add an insurance, with the units that accept it and the services it covers."""
     session = db()
@@ -136,7 +144,7 @@ def create_insurance(body: InsuranceCreate):
     return one(item, 201)
 
 
-@api.patch("/insurances/<id>", responses={200: Envelope})
+@api.patch("/insurances/<id>", responses={200: InsuranceEnvelope})
 def update_insurance(path: IdPath, body: InsurancePatch):
     """Change an insurance; location_ids / service_ids, when sent, replace the lists."""
     session = db()
@@ -193,26 +201,24 @@ def professionals_public(session: Session, rows: Sequence[Professional]) -> list
     ):
         units[pid].add(lid)
     return [
-        {
-            "id": ident(row.id),
-            "name": row.name,
-            "active": row.active,
-            "service_ids": offered[row.id or 0],
-            "calendar_ids": [
-                calendar_ident(row.id or 0, lid) for lid in sorted(units[row.id or 0])
-            ],
-        }
+        ProfessionalOut(
+            id=str(row.id),
+            name=row.name,
+            active=row.active,
+            service_ids=offered[row.id or 0],
+            calendar_ids=[calendar_ident(row.id or 0, lid) for lid in sorted(units[row.id or 0])],
+        ).model_dump()
         for row in rows
     ]
 
 
-@api.get("/professionals", responses={200: ListEnvelope})
+@api.get("/professionals", responses={200: ProfessionalList})
 def list_professionals(query: ActiveQuery):
     """The clinic's professionals."""
     return listing(db(), Professional, query, professionals_public, name="professional")
 
 
-@api.get("/professionals/<id>", responses={200: Envelope})
+@api.get("/professionals/<id>", responses={200: ProfessionalEnvelope})
 def get_professional(path: IdPath):
     """One professional."""
     session = db()
@@ -221,7 +227,7 @@ def get_professional(path: IdPath):
     )
 
 
-@api.post("/professionals", responses={201: Envelope})
+@api.post("/professionals", responses={201: ProfessionalEnvelope})
 def create_professional(body: ProfessionalCreate):
     """Add a professional (slots come with their working hours)."""
     session = db()
@@ -236,7 +242,7 @@ def create_professional(body: ProfessionalCreate):
     return one(item, 201)
 
 
-@api.patch("/professionals/<id>", responses={200: ChangeEnvelope})
+@api.patch("/professionals/<id>", responses={200: ProfessionalChanged})
 def update_professional(path: IdPath, body: ProfessionalPatch):
     """Change a professional; active=false removes their free future slots (true adds them)."""
     session = db()

@@ -16,9 +16,16 @@ from sqlmodel import Session
 
 from bot.api import auth, formats
 from bot.api.calendars import calendar_filter, calendar_ident, parse_calendar_id
-from bot.api.common import Envelope, IdPath, ListEnvelope, api_blueprint, ident, one
+from bot.api.common import IdPath, api_blueprint, ident, one
 from bot.api.errors import not_found
 from bot.api.params import check_range, day_field, reference, require_day
+from bot.api.statistics_models import (
+    AppointmentStats,
+    BotStats,
+    CalendarStats,
+    ClientStats,
+    Period,
+)
 from bot.calendars import Calendar, calendars, empty_totals, slot_totals
 from bot.stats import (
     DEFAULT_ZONE,
@@ -44,7 +51,6 @@ api = api_blueprint(
 MAX_CUSTOM_DAYS = 365
 # period -> how many days it spans, ending today.
 LAST_DAYS = {"today": 1, "last7days": 7, "last15days": 15, "last30days": 30}
-Period = Literal["today", "last7days", "last15days", "last30days", "specific_day", "custom"]
 Format = Literal["json", "xml", "csv"]
 
 
@@ -117,13 +123,13 @@ def _appointments(query: AppointmentStatsQuery, calendar: Calendar | None) -> Re
     return formats.listing(daily, meta=info, name="day")
 
 
-@api.get("/appointments", responses={200: ListEnvelope})
+@api.get("/appointments", responses={200: AppointmentStats})
 def appointment_statistics(query: AppointmentStatsQuery):
     """Appointments starting in the period: totals by status, rates, and one row per day."""
     return _appointments(query, None)
 
 
-@api.get("/calendars/<id>", responses={200: ListEnvelope})
+@api.get("/calendars/<id>", responses={200: AppointmentStats})
 def calendar_statistics(path: IdPath, query: AppointmentStatsQuery):
     """One calendar's appointment statistics (TAP4BOOK's /statistics/{calendarId})."""
     session, clinic_id = db(), auth.clinic_id()
@@ -163,7 +169,7 @@ def _calendar_rows(
     ]
 
 
-@api.get("/calendars", responses={200: ListEnvelope})
+@api.get("/calendars", responses={200: CalendarStats})
 def calendars_statistics(query: CalendarStatsQuery):
     """Per calendar: slots, capacity, places booked and utilisation (%) over the period."""
     session, clinic_id = db(), auth.clinic_id()
@@ -185,7 +191,7 @@ def calendars_statistics(query: CalendarStatsQuery):
     return formats.listing(rows, meta=info, name="calendar")
 
 
-@api.get("/clients", responses={200: Envelope})
+@api.get("/clients", responses={200: ClientStats})
 def clients_statistics(query: PeriodQuery):
     """Patients: total, new in the period, seen in the period, returning, the most frequent."""
     first, last, info = _period(query, DEFAULT_ZONE)
@@ -195,7 +201,7 @@ def clients_statistics(query: PeriodQuery):
     return one(info | figures)
 
 
-@api.get("/bot", responses={200: Envelope})
+@api.get("/bot", responses={200: BotStats})
 def bot_statistics(query: PeriodQuery):
     """The bot: conversations started, bookings it made, handoffs, its bookings' rates."""
     first, last, info = _period(query, DEFAULT_ZONE)

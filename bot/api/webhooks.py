@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any, Literal
-from urllib.parse import urlsplit
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session, col, func, select
 
 from bot import events
 from bot.api import audit, auth, formats
 from bot.api.common import (
-    Envelope,
     IdPath,
-    ListEnvelope,
-    Page,
     api_blueprint,
     ident,
     iso,
@@ -25,6 +20,20 @@ from bot.api.common import (
 )
 from bot.api.errors import ApiError, ErrorBody, not_found
 from bot.api.idempotency import IdempotencyHeader
+from bot.api.webhook_models import (
+    DeliveryEnvelope,
+    DeliveryList,
+    DeliveryOut,
+    DeliveryQuery,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookCreatedEnvelope,
+    WebhookEnvelope,
+    WebhookList,
+    WebhookOut,
+    WebhookPatch,
+    WebhookQuery,
+)
 from bot.web import clock, db
 from models import WebhookDelivery, WebhookEndpoint
 
@@ -37,99 +46,34 @@ api = api_blueprint(
     "signed with HMAC-SHA256 (header X-Agendai-Signature: t=<unix>,v1=<hex>).",
 )
 
-MAX_URL = 2000
 MAX_ACTIVE = 20  # per clinic: every event is sent to each of them
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}  # plain http is allowed here only (development)
-EventType = Literal[events.EVENT_TYPES]  # type: ignore[valid-type]
-
-
-def check_url(value: str) -> str:
-    """An https URL (http only to localhost), without credentials or spaces."""
-    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
-        raise ValueError("the URL must not contain spaces or control characters")
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
-        raise ValueError("not a valid URL") from None
-    if not host or not value.isascii():
-        raise ValueError("not a valid URL (write international domain names in punycode)")
-    if parts.username is not None or parts.password is not None:
-        raise ValueError("the URL must not carry a user or password; we sign every request")
-    scheme = parts.scheme.lower()
-    if scheme == "https" or (scheme == "http" and host in LOCAL_HOSTS):
-        return value
-    raise ValueError("the URL must use https (http only to localhost)")
-
-
-UrlField = Field(
-    max_length=MAX_URL,
-    pattern=r"^[hH][tT][tT][pP][sS]?://",
-    description="https URL (http only to localhost or 127.0.0.1)",
-    examples=["https://erp.example.com.br/agendai/events"],
-)
-
-
-class WebhookCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    url: str = UrlField
-    events: list[EventType] = Field(  # type: ignore[valid-type]
-        default_factory=list, max_length=50, description="Event types to send; empty = all"
-    )
-    active: bool = True
-
-    _url = field_validator("url")(check_url)
-
-
-class WebhookPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    url: str | None = Field(None, max_length=MAX_URL, pattern=r"^[hH][tT][tT][pP][sS]?://")
-    events: list[EventType] | None = Field(None, max_length=50)  # type: ignore[valid-type]
-    active: bool | None = None
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        return None if value is None else check_url(value)
-
-
-class WebhookQuery(Page):
-    active: bool | None = Field(None, description="Only active (true) or inactive (false) ones")
-
-
-class DeliveryQuery(Page):
-    status: Literal["pending", "delivered", "failed"] | None = None
-    event_type: str | None = Field(None, max_length=50)
 
 
 def public(endpoint: WebhookEndpoint) -> dict[str, Any]:
     """An endpoint as integrators see it (never its secret)."""
-    return {
-        "id": ident(endpoint.id),
-        "url": endpoint.url,
-        "events": list(endpoint.events),
-        "active": endpoint.active,
-        "created_at": iso(endpoint.created_at),
-    }
+    return WebhookOut(
+        id=str(endpoint.id),
+        url=endpoint.url,
+        events=list(endpoint.events),
+        active=endpoint.active,
+        created_at=iso(endpoint.created_at) or "",
+    ).model_dump()
 
 
 def delivery_public(delivery: WebhookDelivery) -> dict[str, Any]:
     """One line of the delivery log."""
-    return {
-        "id": ident(delivery.id),
-        "event_id": delivery.event_id,
-        "event_type": delivery.event_type,
-        "status": delivery.status,
-        "attempts": delivery.attempts,
-        "last_status_code": delivery.last_status_code,
-        "last_error": delivery.last_error,
-        "created_at": iso(delivery.created_at),
-        "next_attempt_at": iso(delivery.next_attempt_at) if delivery.status == "pending" else None,
-        "delivered_at": iso(delivery.delivered_at),
-    }
+    return DeliveryOut(
+        id=str(delivery.id),
+        event_id=delivery.event_id,
+        event_type=delivery.event_type,
+        status=delivery.status,  # type: ignore[arg-type]
+        attempts=delivery.attempts,
+        last_status_code=delivery.last_status_code,
+        last_error=delivery.last_error,
+        created_at=iso(delivery.created_at) or "",
+        next_attempt_at=iso(delivery.next_attempt_at) if delivery.status == "pending" else None,
+        delivered_at=iso(delivery.delivered_at),
+    ).model_dump()
 
 
 def _endpoint(session: Session, raw_id: str) -> WebhookEndpoint:
@@ -162,7 +106,7 @@ def _unique(types: list[str]) -> list[str]:
     return list(dict.fromkeys(types))
 
 
-@api.post("", responses={201: Envelope, 409: ErrorBody})
+@api.post("", responses={201: WebhookCreatedEnvelope, 409: ErrorBody})
 def create_webhook(body: WebhookCreate, header: IdempotencyHeader):
     """Register a URL; the answer carries its signing secret (`whsec_…`), shown only here."""
     session, clinic_id = db(), auth.clinic_id()
@@ -186,10 +130,10 @@ def create_webhook(body: WebhookCreate, header: IdempotencyHeader):
         after=public(endpoint),
     )
     session.commit()
-    return one(public(endpoint) | {"secret": endpoint.secret}, 201)
+    return one(WebhookCreated(**public(endpoint), secret=endpoint.secret).model_dump(), 201)
 
 
-@api.get("", responses={200: ListEnvelope})
+@api.get("", responses={200: WebhookList})
 def list_webhooks(query: WebhookQuery):
     """The clinic's webhook endpoints, oldest first."""
     session = db()
@@ -207,13 +151,13 @@ def list_webhooks(query: WebhookQuery):
     return formats.listing([public(r) for r in rows], meta=page_meta(query, total), name="webhook")
 
 
-@api.get("/<id>", responses={200: Envelope})
+@api.get("/<id>", responses={200: WebhookEnvelope})
 def get_webhook(path: IdPath):
     """One webhook endpoint."""
     return one(public(_endpoint(db(), path.id)))
 
 
-@api.patch("/<id>", responses={200: Envelope, 409: ErrorBody})
+@api.patch("/<id>", responses={200: WebhookEnvelope, 409: ErrorBody})
 def update_webhook(path: IdPath, body: WebhookPatch):
     """Change the URL, the event types or whether it is active."""
     session = db()
@@ -241,7 +185,7 @@ def update_webhook(path: IdPath, body: WebhookPatch):
     return one(public(endpoint))
 
 
-@api.delete("/<id>", responses={200: Envelope})
+@api.delete("/<id>", responses={200: WebhookEnvelope})
 def delete_webhook(path: IdPath):
     """Deactivate: no more events are sent to it; it and its delivery log are kept."""
     session = db()
@@ -262,7 +206,7 @@ def delete_webhook(path: IdPath):
     return one(public(endpoint))
 
 
-@api.get("/<id>/deliveries", responses={200: ListEnvelope})
+@api.get("/<id>/deliveries", responses={200: DeliveryList})
 def list_deliveries(path: IdPath, query: DeliveryQuery):
     """The delivery log of one endpoint, newest first: status, attempts, last answer."""
     session = db()
@@ -285,7 +229,7 @@ def list_deliveries(path: IdPath, query: DeliveryQuery):
     )
 
 
-@api.post("/<id>/test", responses={202: Envelope, 409: ErrorBody})
+@api.post("/<id>/test", responses={202: DeliveryEnvelope, 409: ErrorBody})
 def test_webhook(path: IdPath, header: IdempotencyHeader):
     """Queue a `webhook.test` event for this endpoint; follow it in its delivery log."""
     session = db()

@@ -98,3 +98,33 @@ def test_bodies_that_cannot_be_read_get_a_clear_code(api, body, code):
     response = api.post("/api/v1/webhooks", data=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert response.json["code"] == code
+
+
+def _untyped(schema: dict, components: dict) -> bool:
+    """Is this a bare object (or a list of them) the document says nothing more about?"""
+    while "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[-1]]
+    if "anyOf" in schema:
+        return all(_untyped(s, components) for s in schema["anyOf"] if s.get("type") != "null")
+    if schema.get("type") == "array":
+        return _untyped(schema.get("items", {}), components)
+    return schema.get("type") == "object" and not schema.get("properties")
+
+
+def test_every_answer_documents_its_shape(client):
+    """Integrators (and the fuzz test) see each resource's fields, not `data: object`."""
+    document = client.get("/api/v1/openapi.json").json
+    components = document["components"]["schemas"]
+    untyped = []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            for status, answer in operation.get("responses", {}).items():
+                schema = answer.get("content", {}).get("application/json", {}).get("schema")
+                if not status.startswith("2") or schema is None:
+                    continue
+                while "$ref" in schema:
+                    schema = components[schema["$ref"].rsplit("/", 1)[-1]]
+                data = schema.get("properties", {}).get("data", schema)
+                if _untyped(data, components):
+                    untyped.append(f"{method.upper()} {path} {status}")
+    assert untyped == []
