@@ -128,3 +128,20 @@ def test_every_answer_documents_its_shape(client):
                 if _untyped(data, components):
                     untyped.append(f"{method.upper()} {path} {status}")
     assert untyped == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "where"),
+    [
+        ("POST", "/api/v1/units", {"name": "A\x00", "address": "Rua 1"}, ["name"]),
+        ("GET", "/api/v1/clients?search=a%00b", None, ["search"]),
+        ("POST", "/api/v1/webhooks", {"url": "https://x.com", "events": ["a\x00"]}, ["events", 0]),
+    ],
+)
+def test_nul_characters_are_refused_before_anything_is_stored(api, method, path, body, where):
+    """PostgreSQL cannot store NUL in text: a clear 400 naming the field, on every engine."""
+    response = api.request(method, path, json=body)
+    assert response.status_code == 400
+    assert response.json["details"] == [
+        {"code": "nul_character", "message": "text may not contain NUL", "path": where}
+    ]
