@@ -70,6 +70,28 @@ class AuditList(ListEnvelope):
     meta: PageMeta
 
 
+def commit_change(
+    session: Session,
+    *,
+    action: str,
+    resource: str,
+    resource_id: int | str | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Commit a change made through the API with its AuditEvent (none when nothing changed)."""
+    if before != after:
+        record(
+            session,
+            action=action,
+            resource=resource,
+            resource_id=resource_id if resource_id is not None else 0,
+            before=before,
+            after=after,
+        )
+    session.commit()
+
+
 def public(event: AuditEvent) -> dict[str, Any]:
     """An audit event as integrators see it."""
     return AuditEventOut(

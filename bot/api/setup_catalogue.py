@@ -121,16 +121,14 @@ def update_unit(path: IdPath, body: UnitPatch):
     before = unit_public(unit)
     fields = change(unit, body.changes(nullable=frozenset({"phone"})))
     result = regenerate_if(session, fields)
-    if fields:
-        audit.record(
-            session,
-            action="unit.update",
-            resource="unit",
-            resource_id=unit.id,
-            before=before,
-            after=unit_public(unit),
-        )
-        session.commit()
+    audit.commit_change(
+        session,
+        action="unit.update",
+        resource="unit",
+        resource_id=unit.id,
+        before=before,
+        after=unit_public(unit),
+    )
     return changed(session, unit_public(unit), result)
 
 
@@ -193,14 +191,13 @@ def update_service(path: IdPath, body: ServicePatch):
     session = db()
     service = owned(session, Service, path.id, "service")
     before = service_public(service)
-    if change(service, body.changes()):
-        audit.record(
-            session,
-            action="service.update",
-            resource="service",
-            resource_id=service.id,
-            before=before,
-            after=service_public(service),
-        )
-        session.commit()
+    change(service, body.changes())
+    audit.commit_change(
+        session,
+        action="service.update",
+        resource="service",
+        resource_id=service.id,
+        before=before,
+        after=service_public(service),
+    )
     return one(service_public(service))

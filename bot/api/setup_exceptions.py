@@ -112,14 +112,13 @@ def create_exception(body: ExceptionCreate):
     session.flush()
     result = regenerate_slots(session, clinic_id=auth.clinic_id(), now=clock().now())
     item = exception_public(row)
-    audit.record(
+    audit.commit_change(
         session,
         action="exception.create",
         resource="exception",
         resource_id=row.id or 0,
         after=item,
     )
-    session.commit()
     return changed(session, item, result, 201)
 
 
@@ -131,12 +130,11 @@ def delete_exception(path: IdPath):
     item = exception_public(row)
     session.delete(row)
     result = regenerate_slots(session, clinic_id=auth.clinic_id(), now=clock().now())
-    audit.record(
+    audit.commit_change(
         session,
         action="exception.delete",
         resource="exception",
         resource_id=item["id"],
         before=item,
     )
-    session.commit()
     return changed(session, item, result)

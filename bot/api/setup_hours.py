@@ -144,14 +144,13 @@ def create_hours(path: IdPath, body: HoursCreate):
     session.add(rule)
     session.flush()
     result = _regenerate(session)
-    audit.record(
+    audit.commit_change(
         session,
         action="working_hours.create",
         resource="working_hours",
         resource_id=rule.id or 0,
         after=hours_public(rule),
     )
-    session.commit()
     return changed(session, hours_public(rule), result, 201)
 
 
@@ -170,16 +169,14 @@ def update_hours(path: IdPath, body: HoursPatch):
     fields = change(rule, _fields(session, body.changes()))
     _check_times(rule)
     result = _regenerate(session) if fields else None
-    if fields:
-        audit.record(
-            session,
-            action="working_hours.update",
-            resource="working_hours",
-            resource_id=rule.id or 0,
-            before=before,
-            after=hours_public(rule),
-        )
-        session.commit()
+    audit.commit_change(
+        session,
+        action="working_hours.update",
+        resource="working_hours",
+        resource_id=rule.id or 0,
+        before=before,
+        after=hours_public(rule),
+    )
     return changed(session, hours_public(rule), result)
 
 
@@ -191,12 +188,11 @@ def delete_hours(path: IdPath):
     item = hours_public(rule)
     session.delete(rule)
     result = _regenerate(session)
-    audit.record(
+    audit.commit_change(
         session,
         action="working_hours.delete",
         resource="working_hours",
         resource_id=item["id"],
         before=item,
     )
-    session.commit()
     return changed(session, item, result)

@@ -155,16 +155,14 @@ def update_insurance(path: IdPath, body: InsurancePatch):
     change(insurance, {k: v for k, v in sent.items() if k not in links})
     link_insurance(session, insurance_id=insurance.id or 0, **links)
     after = insurances_public(session, [insurance])[0]
-    if after != before:
-        audit.record(
-            session,
-            action="insurance.update",
-            resource="insurance",
-            resource_id=insurance.id,
-            before=before,
-            after=after,
-        )
-    session.commit()
+    audit.commit_change(
+        session,
+        action="insurance.update",
+        resource="insurance",
+        resource_id=insurance.id,
+        before=before,
+        after=after,
+    )
     return one(after)
 
 
@@ -260,14 +258,12 @@ def update_professional(path: IdPath, body: ProfessionalPatch):
         link_services(session, professional_id=professional.id or 0, service_ids=ids)
     result = regenerate_if(session, change(professional, sent))
     after = professionals_public(session, [professional])[0]
-    if after != before:
-        audit.record(
-            session,
-            action="professional.update",
-            resource="professional",
-            resource_id=professional.id,
-            before=before,
-            after=after,
-        )
-    session.commit()
+    audit.commit_change(
+        session,
+        action="professional.update",
+        resource="professional",
+        resource_id=professional.id,
+        before=before,
+        after=after,
+    )
     return changed(session, after, result)

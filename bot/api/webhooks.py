@@ -122,14 +122,13 @@ def create_webhook(body: WebhookCreate, header: IdempotencyHeader):
     )
     session.add(endpoint)
     session.flush()
-    audit.record(
+    audit.commit_change(
         session,
         action="webhook.create",
         resource="webhook",
         resource_id=endpoint.id or 0,
         after=public(endpoint),
     )
-    session.commit()
     return one(WebhookCreated(**public(endpoint), secret=endpoint.secret).model_dump(), 201)
 
 
@@ -171,17 +170,15 @@ def update_webhook(path: IdPath, body: WebhookPatch):
         endpoint.events = _unique(body.events)
     if body.active is not None:
         endpoint.active = body.active
-    if public(endpoint) != before:  # an empty or same-value PATCH changes nothing to audit
-        session.add(endpoint)
-        audit.record(
-            session,
-            action="webhook.update",
-            resource="webhook",
-            resource_id=endpoint.id or 0,
-            before=before,
-            after=public(endpoint),
-        )
-        session.commit()
+    session.add(endpoint)
+    audit.commit_change(
+        session,
+        action="webhook.update",
+        resource="webhook",
+        resource_id=endpoint.id or 0,
+        before=before,
+        after=public(endpoint),
+    )
     return one(public(endpoint))
 
 
@@ -190,19 +187,17 @@ def delete_webhook(path: IdPath):
     """Deactivate: no more events are sent to it; it and its delivery log are kept."""
     session = db()
     endpoint = _endpoint(session, path.id)
-    if endpoint.active:
-        before = public(endpoint)
-        endpoint.active = False
-        session.add(endpoint)
-        audit.record(
-            session,
-            action="webhook.delete",
-            resource="webhook",
-            resource_id=endpoint.id or 0,
-            before=before,
-            after=public(endpoint),
-        )
-        session.commit()
+    before = public(endpoint)
+    endpoint.active = False
+    session.add(endpoint)
+    audit.commit_change(
+        session,
+        action="webhook.delete",
+        resource="webhook",
+        resource_id=endpoint.id or 0,
+        before=before,
+        after=public(endpoint),
+    )
     return one(public(endpoint))
 
 
@@ -241,12 +236,11 @@ def test_webhook(path: IdPath, header: IdempotencyHeader):
         )
     delivery = events.queue_test(session, endpoint=endpoint, now=clock().now())
     session.flush()
-    audit.record(
+    audit.commit_change(
         session,
         action="webhook.test",
         resource="webhook",
         resource_id=endpoint.id or 0,
         after={"event_id": delivery.event_id, "delivery_id": ident(delivery.id)},
     )
-    session.commit()
     return one(delivery_public(delivery), 202)
