@@ -14,8 +14,6 @@ import hashlib
 import hmac
 import json
 import logging
-import signal
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +24,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
+from bot.worker import run_until_stopped
 from models import WebhookDelivery, WebhookEndpoint
 
 log = logging.getLogger(__name__)
@@ -235,25 +234,13 @@ def run_forever(
     interval: float,
     echo: Callable[[str], Any] = print,
 ) -> None:
-    """A pass every `interval` seconds until SIGTERM or Ctrl-C."""
-    stop = threading.Event()
-    previous = {
-        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)
-    }
-    try:
-        while not stop.is_set():
-            busy = False
-            try:
-                with session_factory() as session:
-                    report = deliver_due(session, clock=clock)
-                if report.total:
-                    echo(f"events: {report}")
-                busy = report.total >= PASS_LIMIT  # more may be due: go on without waiting
-            except Exception:
-                log.exception("webhook delivery pass failed; next try in %ss", interval)
-            if not busy:
-                stop.wait(interval)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    echo("events: stopped")
+    """A pass every `interval` seconds until SIGTERM or Ctrl-C (at once while more are due)."""
+
+    def one_pass(_should_stop: Callable[[], bool]) -> bool:
+        with session_factory() as session:
+            report = deliver_due(session, clock=clock)
+        if report.total:
+            echo(f"events: {report}")
+        return report.total >= PASS_LIMIT  # more may be due: go on without waiting
+
+    run_until_stopped(one_pass, name="events", interval=interval, echo=echo)

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import socket
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +33,7 @@ from bot.channels.base import Reply
 from bot.clock import Clock
 from bot.outbound import NotSent, OutsideWindow, SendError, Transport
 from bot.scheduling import AppointmentDetails, LocalScheduling
+from bot.worker import run_until_stopped
 from flows.settings import settings_or_default
 from flows.texts import Texts
 from models import (
@@ -398,26 +397,17 @@ def run_forever(
     echo: Callable[[str], Any] = print,
 ) -> None:
     """A pass every `interval` seconds until SIGTERM or Ctrl-C, finishing the reminder at hand."""
-    stop = threading.Event()
-    previous = {
-        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)
-    }
     worker = worker_name()
-    try:
-        while not stop.is_set():
-            try:
-                report = run_once(
-                    session_factory,
-                    clock=clock,
-                    transport=transport,
-                    worker=worker,
-                    should_stop=stop.is_set,
-                )
-                echo(f"reminders: {report}")
-            except Exception:
-                log.exception("reminder pass failed; next try in %ss", interval)
-            stop.wait(interval)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    echo("reminders: stopped")
+
+    def one_pass(should_stop: Callable[[], bool]) -> bool:
+        report = run_once(
+            session_factory,
+            clock=clock,
+            transport=transport,
+            worker=worker,
+            should_stop=should_stop,
+        )
+        echo(f"reminders: {report}")
+        return False
+
+    run_until_stopped(one_pass, name="reminders", interval=interval, echo=echo)
