@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from pydantic import BeforeValidator, StringConstraints
 from sqlmodel import Session, select
@@ -62,16 +62,18 @@ def reference(session: Session, model: Any, value: str | None, field: str, clini
     return row
 
 
+class SlotRequest(Protocol):
+    """The fields of a create or change body that name a slot."""
+
+    slot_id: str | None
+    start: datetime | None
+    professional_id: str | None
+    location_id: str | None
+    timezone: str | None
+
+
 def target_slot(
-    session: Session,
-    clinic: int,
-    *,
-    slot_id: str | None,
-    start: datetime | None,
-    professional_id: str | None,
-    location_id: str | None,
-    timezone: str | None,
-    current: Slot | None = None,
+    session: Session, clinic: int, body: SlotRequest, *, current: Slot | None = None
 ) -> int | None:
     """The slot asked for: `slot_id`, or the professional's slot at the unit at `start`.
 
@@ -79,6 +81,8 @@ def target_slot(
     None then means the time was not asked to change. A `start` without offset is the unit's
     local time (or `timezone`'s). No such slot: 404 SLOT_NOT_FOUND.
     """
+    slot_id, start, timezone = body.slot_id, body.start, body.timezone
+    professional_id, location_id = body.professional_id, body.location_id
     asked = {"start": start, "professional_id": professional_id, "location_id": location_id}
     if slot_id is not None:
         if any(value is not None for value in asked.values()):

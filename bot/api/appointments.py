@@ -152,15 +152,7 @@ def create_appointment(body: AppointmentCreate):
     """Book: the slot must exist (404 SLOT_NOT_FOUND), not have started (409 SLOT_IN_PAST), have
     room (409 SLOT_UNAVAILABLE) and the professional must be free (409 CONFLICT)."""
     session, clinic = db(), auth.clinic_id()
-    slot_id = target_slot(
-        session,
-        clinic,
-        slot_id=body.slot_id,
-        start=body.start,
-        professional_id=body.professional_id,
-        location_id=body.location_id,
-        timezone=body.timezone,
-    )
+    slot_id = target_slot(session, clinic, body)
     client_id = required_id(body.client_id, "client_id")
     insurance_id = optional_id(body.insurance_id, "insurance_id")
     if insurance_id is None:
@@ -204,16 +196,7 @@ def _update(item_id: str, body: AppointmentPatch) -> dict[str, Any]:
     appointment_id = int(before["id"])
     schedule = scheduling(session)
     slot = session.get(Slot, int(before["slot_id"]))
-    slot_id = target_slot(
-        session,
-        clinic,
-        slot_id=body.slot_id,
-        start=body.start,
-        professional_id=body.professional_id,
-        location_id=body.location_id,
-        timezone=body.timezone,
-        current=slot,
-    )
+    slot_id = target_slot(session, clinic, body, current=slot)
     service_id = optional_id(body.service_id, "service_id")
     if slot_id is not None or service_id is not None:
         schedule.change(
