@@ -3,12 +3,16 @@ PostgreSQL: direct booking, moves, service changes, outcomes, deletion, conflict
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+import models
+from bot.clock import FixedClock
 from bot.scheduling import (
     InvalidRequest,
     InvalidTransition,
@@ -42,6 +46,24 @@ from models import (
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 NOW = datetime(2025, 12, 10, 9, 0, tzinfo=SAO_PAULO)
+
+
+@pytest.fixture
+def engine(any_database_url: str) -> Iterator[Engine]:
+    engine = models.make_engine(any_database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with models.new_session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def scheduling(session: Session, clock: FixedClock) -> LocalScheduling:
+    return LocalScheduling(session=session, clock=clock)
 
 
 @pytest.fixture

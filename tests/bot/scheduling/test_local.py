@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -54,6 +55,25 @@ class Demo:
     insurances: dict[str, int]
     services: dict[str, int]
     professionals: dict[str, int]
+
+
+@pytest.fixture
+def engine(any_database_url: str) -> Iterator[Engine]:
+    engine = models.make_engine(any_database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with models.new_session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def scheduling(session: Session, clock: FixedClock) -> LocalScheduling:
+    assert clock.now() == NOW  # the demo's slots and these tests are laid out around it
+    return LocalScheduling(session=session, clock=clock)
 
 
 @pytest.fixture

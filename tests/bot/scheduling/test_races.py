@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -36,6 +36,13 @@ NOW = datetime(2025, 12, 10, 9, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))  # the 
 HOLD_MINUTES = 10
 THREADS = 20
 JOIN_SECONDS = 60  # far above the expected second: a hang fails the test instead of the run
+
+
+@pytest.fixture
+def engine(any_database_url: str) -> Iterator[Engine]:
+    engine = models.make_engine(any_database_url)
+    yield engine
+    engine.dispose()
 
 
 class Setup:
