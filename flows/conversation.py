@@ -8,7 +8,10 @@ outcome. Guards read the conversation's context, which the step has just updated
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import reduce
+from types import SimpleNamespace
 from typing import Any
 
 from statemachine import State, StateMachine
@@ -109,12 +112,18 @@ class ConversationFlow(StateMachine):
     )
     retry = reduce(operator.or_, [state.to.itself(internal=True) for state in _asking])
 
-    def __init__(self, conversation: Any, *, turn: Turn) -> None:
-        self.turn = turn
-        if conversation.state is not None and conversation.state not in self.states_map:
-            # A state renamed or removed by an upgrade: start over rather than fail.
-            conversation.state = None
-        super().__init__(model=conversation, state_field="state")
+    def __init__(self) -> None:
+        self.turn: Turn = None  # type: ignore[assignment]  # set for each turn by `seat`
+        super().__init__(model=_Seat(), state_field="state")
+
+    def seat(self, conversation: Any, turn: Turn | None) -> None:
+        """Serve `conversation` (its `state` column) for `turn`."""
+        if conversation.state not in self.states_map:
+            # New, or a state renamed or removed by an upgrade: start over rather than fail.
+            # (Entering the initial state asks nothing.)
+            conversation.state = self.idle.value
+        self.model.conversation = conversation
+        self.turn = turn  # type: ignore[assignment]
 
     @property
     def state_id(self) -> str:
@@ -156,3 +165,43 @@ class ConversationFlow(StateMachine):
     def on_retry(self) -> None:
         """Asking again: the step has already said what was wrong."""
         prompts.ask(self.turn, self.state_id)
+
+
+class _Seat:
+    """A machine's model: whichever conversation the machine serves now, through its state."""
+
+    def __init__(self) -> None:
+        self.conversation: Any = SimpleNamespace(state=None)
+
+    @property
+    def state(self) -> str | None:
+        return self.conversation.state
+
+    @state.setter
+    def state(self, value: str | None) -> None:
+        self.conversation.state = value
+
+
+# Machines not serving a turn. Building one costs far more than a turn's transitions
+# (python-statemachine resolves every callback of every state and transition per instance), so
+# each is built once and seated on one conversation at a time.
+_free: list[ConversationFlow] = []
+
+
+@contextmanager
+def flow_for(conversation: Any, turn: Turn) -> Iterator[ConversationFlow]:
+    """A machine serving `conversation` for this turn.
+
+    A machine whose turn raised is dropped rather than reused: its engine may be mid-event.
+    """
+    try:
+        flow = _free.pop()  # atomic: two threads never get the same machine
+    except IndexError:
+        flow = ConversationFlow()
+    flow.seat(conversation, turn)
+    yield flow
+    flow.seat(_PARKED, None)  # keep no conversation or session alive between turns
+    _free.append(flow)
+
+
+_PARKED = SimpleNamespace(state=ConversationFlow.idle.value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.answers import QUESTION_INTENTS, answer
-from flows.conversation import ConversationFlow
+from flows.conversation import ConversationFlow, flow_for
 from flows.steps.booking import (
     on_confirm_booking,
     on_cpf,
@@ -44,9 +44,9 @@ from models import ConsentChange
 
 def step(turn: Turn) -> None:
     """Advance the conversation by one patient message; replies accumulate on the turn."""
-    flow = ConversationFlow(turn.conversation, turn=turn)
     misses = turn.ctx.get("misses", 0)
-    _dispatch(flow, turn)
+    with flow_for(turn.conversation, turn) as flow:
+        _dispatch(flow, turn)
     # A turn that did not add a miss resets the count of misunderstandings in a row.
     if turn.ctx.get("misses", 0) == misses:
         turn.remember(misses=0)
