@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -47,7 +46,9 @@ def handle(
         session.rollback()
         return stored
     try:
-        replies, freed = _turn(session, clinic, conversation, inbound, clock)
+        # The conversation's changes are written once, at commit, not before every query.
+        with session.no_autoflush:
+            replies, freed = _turn(session, clinic, conversation, inbound, clock)
     except IntegrityError:
         session.rollback()
         stored = _stored_replies(session, inbound) or []
@@ -117,6 +118,8 @@ def _turn(
             settings.handoff_idle_minutes,
         )
         conversation.handoff_at = None
+    location_id = conversation.context.get("location_id")
+    zone = zone_for(session, clinic.id, location_id)
     turn = Turn(
         session=session,
         clinic=clinic,
@@ -126,25 +129,20 @@ def _turn(
             inbound.button_text or inbound.body,
             options=conversation.context.get("option_labels", []),
             now=now,
-            tz=_zone(session, clinic, conversation),
+            tz=zone,
         ),
         scheduling=LocalScheduling(session=session, clock=clock),
         clock=clock,
         texts=Texts(clinic.texts, settings.language),
         settings=settings,
+        _zone=(location_id, zone),
     )
     if resumed:
         turn.say("resume")
-    # Context changes are written once, at commit, not before every query of the step.
-    with session.no_autoflush:
-        step(turn)
+    step(turn)
     replies = turn.outgoing()
     _store_replies(session, replies, inbound, conversation, message_id, clock)
     return replies, turn.freed_slots
-
-
-def _zone(session: Session, clinic: Clinic, conversation: Conversation) -> ZoneInfo:
-    return zone_for(session, clinic.id, conversation.context.get("location_id"))
 
 
 def _handoff_lapsed(

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam
+from sqlmodel import Session, select
 
 from bot import patients
 from bot.channels.base import Inbound, Reply
@@ -41,6 +42,8 @@ class Turn:
     freed_slots: list[int] = field(default_factory=list)
     # Sentences said before the next question: sent in the same WhatsApp message as it.
     lead: list[str] = field(default_factory=list)
+    # The zone of the unit in the context when it was last asked for: (location id, zone).
+    _zone: tuple[int | None, ZoneInfo] | None = field(default=None, repr=False)
 
     @property
     def client(self) -> Client | None:
@@ -115,7 +118,10 @@ class Turn:
 
     def zone(self) -> ZoneInfo:
         """The zone of the unit being discussed (or the clinic's first unit)."""
-        return zone_for(self.session, self.clinic.id, self.ctx.get("location_id"))
+        location_id = self.ctx.get("location_id")
+        if self._zone is None or self._zone[0] != location_id:
+            self._zone = (location_id, zone_for(self.session, self.clinic.id, location_id))
+        return self._zone[1]
 
     def local(self, moment: datetime, location: Location | None = None) -> datetime:
         """A stored UTC moment in a unit's own zone."""
@@ -125,9 +131,16 @@ class Turn:
 
 def zone_for(session: Session, clinic_id: int, location_id: int | None) -> ZoneInfo:
     """The zone of a unit, or of the clinic's first unit, or São Paulo."""
-    location = session.get(Location, location_id) if location_id else None
-    if location is None:
-        location = session.exec(
-            select(Location).where(Location.clinic_id == clinic_id).order_by(col(Location.id))
-        ).first()
-    return ZoneInfo(location.timezone if location else "America/Sao_Paulo")
+    # One row: the unit asked for if it is the clinic's, else the clinic's first.
+    timezone = session.scalar(
+        _TIMEZONE, {"clinic_id": clinic_id, "location_id": location_id or 0}
+    )
+    return ZoneInfo(timezone or "America/Sao_Paulo")
+
+
+_TIMEZONE = (
+    select(Location.timezone)
+    .where(Location.clinic_id == bindparam("clinic_id"))
+    .order_by((Location.id == bindparam("location_id")).desc(), Location.id)
+    .limit(1)
+)
