@@ -104,5 +104,6 @@ def main() -> None:
         if profiler:
             pstats.Stats(profiler).sort_stats("tottime").print_stats(35)
 
+
 if __name__ == "__main__":
     main()

@@ -132,9 +132,7 @@ class Turn:
 def zone_for(session: Session, clinic_id: int, location_id: int | None) -> ZoneInfo:
     """The zone of a unit, or of the clinic's first unit, or São Paulo."""
     # One row: the unit asked for if it is the clinic's, else the clinic's first.
-    timezone = session.scalar(
-        _TIMEZONE, {"clinic_id": clinic_id, "location_id": location_id or 0}
-    )
+    timezone = session.scalar(_TIMEZONE, {"clinic_id": clinic_id, "location_id": location_id or 0})
     return ZoneInfo(timezone or "America/Sao_Paulo")
 
 
