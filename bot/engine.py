@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, func, select
 
 from bot import waitlist
 from bot.channels.base import Inbound, Reply
@@ -26,6 +27,25 @@ from models import Clinic, ClinicNumber, Conversation, Direction, Message
 log = logging.getLogger(__name__)
 MESSAGES = Message.__table__
 
+# The statements of every turn, built once (building one costs about as much as running it).
+_CLINIC_BY_NUMBER = (
+    select(Clinic).join(ClinicNumber).where(ClinicNumber.number == bindparam("number")).limit(1)
+)
+_CONVERSATION = (
+    select(Conversation)
+    .where(Conversation.clinic_id == bindparam("clinic_id"))
+    .where(Conversation.address == bindparam("address"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+_MESSAGE_BY_PROVIDER_ID = select(Message.id).where(
+    Message.provider == bindparam("provider"), Message.provider_id == bindparam("provider_id")
+)
+_REPLY_BODIES = (
+    select(Message.body).where(Message.reply_to_id == bindparam("message_id")).order_by(Message.id)
+)
+_INSERT_MESSAGE = MESSAGES.insert().returning(MESSAGES.c.id)
+
 
 def handle(
     inbound: Inbound, *, session: Session, clock: Clock, transport: Transport | None = None
@@ -39,19 +59,16 @@ def handle(
     if clinic is None:
         return _ignore(session, inbound, clock)
     conversation = _lock_conversation(session, clinic, inbound, clock)
-    # Checked under the conversation's lock: a concurrent delivery of this message has committed.
-    stored = _stored_replies(session, inbound)
-    if stored is not None:
-        # End the read: an open transaction would keep SQLite's write lock (BEGIN IMMEDIATE).
-        session.rollback()
-        return stored
     try:
         # The conversation's changes are written once, at commit, not before every query.
         with session.no_autoflush:
             replies, freed = _turn(session, clinic, conversation, inbound, clock)
     except IntegrityError:
+        # A redelivery: its message id is stored already (unique), by a delivery that has
+        # committed, since it held the conversation's lock. Answer what that one answered.
         session.rollback()
         stored = _stored_replies(session, inbound) or []
+        # End the read: an open transaction would keep SQLite's write lock (BEGIN IMMEDIATE).
         session.rollback()
         return stored
     except Exception:
@@ -166,22 +183,15 @@ def _clinic_for(session: Session, to_address: str) -> Clinic | None:
     number = digits_of(to_address)
     if not number:
         return None
-    return session.exec(
-        select(Clinic).join(ClinicNumber).where(ClinicNumber.number == number)
-    ).first()
+    return session.exec(_CLINIC_BY_NUMBER, params={"number": number}).first()
 
 
 def _lock_conversation(
     session: Session, clinic: Clinic, inbound: Inbound, clock: Clock
 ) -> Conversation:
     """Get or create the conversation row and lock it for this turn (PostgreSQL row lock)."""
-    query = (
-        select(Conversation)
-        .where(Conversation.clinic_id == clinic.id, Conversation.address == inbound.from_address)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    conversation = session.exec(query).first()
+    key = {"clinic_id": clinic.id, "address": inbound.from_address}
+    conversation = session.exec(_CONVERSATION, params=key).first()
     if conversation is not None:
         return conversation
     now = clock.now()
@@ -198,23 +208,18 @@ def _lock_conversation(
         )
         .on_conflict_do_nothing(index_elements=["clinic_id", "address"])
     )
-    return session.exec(query).one()
+    return session.exec(_CONVERSATION, params=key).one()
 
 
 def _stored_replies(session: Session, inbound: Inbound) -> list[Reply] | None:
     """The replies given the first time this provider message id was handled, if it was."""
     if not inbound.message_id:
         return None
-    original = session.exec(
-        select(Message.id).where(
-            Message.provider == inbound.provider, Message.provider_id == inbound.message_id
-        )
-    ).first()
+    key = {"provider": inbound.provider, "provider_id": inbound.message_id}
+    original = session.exec(_MESSAGE_BY_PROVIDER_ID, params=key).first()
     if original is None:
         return None
-    bodies = session.exec(
-        select(Message.body).where(Message.reply_to_id == original).order_by(col(Message.id))
-    ).all()
+    bodies = session.exec(_REPLY_BODIES, params={"message_id": original}).all()
     return [Reply(body) for body in bodies]
 
 
@@ -242,7 +247,7 @@ def _store_inbound(
         "updated_at": now,
     }
     # Core, not the ORM: the row is never read back in this turn, only its id.
-    return session.execute(MESSAGES.insert().values(row).returning(MESSAGES.c.id)).scalar_one()
+    return session.execute(_INSERT_MESSAGE, row).scalar_one()
 
 
 def _payload(inbound: Inbound) -> dict:
