@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import random
 import statistics
@@ -84,9 +85,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = options.database or f"sqlite:///{tmp}/turn.db"
         prepare(url)
-        from app import create_app  # after the database exists: the app reads no schema at import
+        # The module-level app of app.py is built at import: give it these settings too.
+        os.environ.update(DATABASE_URL=url, TWILIO_AUTH_TOKEN=TOKEN, LOG_LEVEL="WARNING")
+        from app import create_app
 
-        app = create_app({"DATABASE_URL": url, "TWILIO_AUTH_TOKEN": TOKEN, "LOG_LEVEL": "WARNING"})
+        app = create_app()
         client = app.test_client()
         play(client, 5, seed=1)  # warm up: imports, caches, first queries
         profiler = cProfile.Profile() if options.profile else None
