@@ -3,25 +3,30 @@
 What goes: the client's name (a neutral placeholder stays), CPF, e-mail, birthday, photo,
 external id, notes about them, every phone number, and the text of their conversations (message
 bodies and payloads, the WhatsApp address, profile name and flow context). Copies of those values
-in earlier audit rows and in queued client events go too. What stays: the client row and its id,
+go too: in audit rows of the client and of their appointments, in queued client events, and in
+the answers kept for `Idempotency-Key` retries. What stays: the client row and its id,
 appointments with their statuses, times and history, and the message rows themselves (counts,
 times, directions, statuses), so the clinic's figures still add up.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from bot.identity import digits_of, phone_key
 from models import (
+    ApiKey,
+    Appointment,
     AuditEvent,
     Client,
     ClientPhone,
     Conversation,
+    IdempotencyRecord,
     Message,
     WaitlistEntry,
     WebhookDelivery,
@@ -60,6 +65,7 @@ def erase(*, session: Session, client: Client, now: datetime) -> bool:
     _drop_waitlist(session, client, [c.id for c in conversations if c.id is not None])
     _redact_audit(session, client)
     _redact_events(session, client)
+    _redact_kept_answers(session, client)
     session.flush()
     return True
 
@@ -74,6 +80,24 @@ def redact(record: dict[str, Any] | None) -> dict[str, Any] | None:
     for key in PERSONAL_KEYS:
         if key in cleaned:
             cleaned[key] = [] if key == "allPhones" else None
+    return cleaned
+
+
+def scrub(value: Any, client_id: int) -> Any:
+    """Decoded JSON with the client's personal values replaced wherever it shows them.
+
+    That is the client object (API or Clinia shape: it has a `cpf` key) and an appointment's
+    `client_name`.
+    """
+    if isinstance(value, list):
+        return [scrub(item, client_id) for item in value]
+    if not isinstance(value, dict):
+        return value
+    cleaned = {key: scrub(item, client_id) for key, item in value.items()}
+    if "cpf" in cleaned and str(cleaned.get("id")) == str(client_id):
+        cleaned = redact(cleaned) or {}
+    if "client_name" in cleaned and str(cleaned.get("client_id")) == str(client_id):
+        cleaned["client_name"] = PLACEHOLDER_NAME
     return cleaned
 
 
@@ -138,15 +162,29 @@ def _drop_waitlist(session: Session, client: Client, conversation_ids: list[int]
 
 
 def _redact_audit(session: Session, client: Client) -> None:
+    """Audit rows of the client, and of their appointments (which show the client's name)."""
+    appointment_ids = session.exec(
+        select(Appointment.id).where(Appointment.client_id == client.id)
+    ).all()
     events = session.exec(
         select(AuditEvent).where(
             AuditEvent.clinic_id == client.clinic_id,
-            AuditEvent.resource == "client",
-            AuditEvent.resource_id == str(client.id),
+            or_(
+                (col(AuditEvent.resource) == "client")
+                & (col(AuditEvent.resource_id) == str(client.id)),
+                (col(AuditEvent.resource) == "appointment")
+                & col(AuditEvent.resource_id).in_([str(i) for i in appointment_ids]),
+            ),
         )
     ).all()
     for event in events:
-        event.before, event.after = redact(event.before), redact(event.after)
+        if event.resource == "client":
+            event.before, event.after = redact(event.before), redact(event.after)
+        else:
+            event.before, event.after = (
+                scrub(event.before, client.id),
+                scrub(event.after, client.id),
+            )
         session.add(event)
 
 
@@ -165,3 +203,22 @@ def _redact_events(session: Session, client: Client) -> None:
             payload["data"] = {"client": redact(data)}
             delivery.payload = payload
             session.add(delivery)
+
+
+def _redact_kept_answers(session: Session, client: Client) -> None:
+    """Answers kept for `Idempotency-Key` retries (24 h) by the clinic's keys and admin keys."""
+    keys = select(ApiKey.id).where(
+        or_(ApiKey.clinic_id == client.clinic_id, col(ApiKey.clinic_id).is_(None))
+    )
+    records = session.exec(
+        select(IdempotencyRecord).where(col(IdempotencyRecord.api_key_id).in_(keys))
+    ).all()
+    for record in records:
+        try:
+            answer = json.loads(record.body)
+        except ValueError:
+            continue  # in progress (no answer yet), or not JSON
+        cleaned = scrub(answer, client.id)
+        if cleaned != answer:
+            record.body = json.dumps(cleaned, separators=(",", ":"))
+            session.add(record)

@@ -14,6 +14,7 @@ from models import (
     Client,
     ClientPhone,
     Conversation,
+    IdempotencyRecord,
     Message,
     WebhookDelivery,
     WebhookEndpoint,
@@ -225,3 +226,53 @@ def test_a_phone_of_another_clinics_client_is_free_here(api: Api, other_api: Api
     ours = api.post(BASE, json={"name": "Ana", "phone": "5585999171902"})
     assert theirs.status_code == ours.status_code == 201
     assert theirs.json["data"]["id"] != ours.json["data"]["id"]
+
+
+def test_erase_reaches_kept_retry_answers_and_the_audit_of_appointments(api: Api, session: Session):
+    cpf = "11144477735"
+    created = api.post(
+        BASE,
+        json={"name": "Ana Lima", "phone": "5585999171902", "cpf": cpf},
+        headers={"Idempotency-Key": "ana-1"},
+    )
+    assert created.status_code == 201
+    ana = created.json["data"]["id"]
+    joao = id_of(api, "João Pereira")
+    appointment = session.exec(
+        select(Appointment.id).where(Appointment.client_id == int(joao))
+    ).first()
+    confirm = f"/api/v1/appointments/{appointment}/confirm"
+    confirmed = api.post(confirm, headers={"Idempotency-Key": "joao-1"})
+    assert confirmed.json["data"]["client_name"] == "João Pereira"
+
+    for client_id in (ana, joao):
+        assert api.post(f"{BASE}/{client_id}/erase").status_code == 200
+
+    # A retry gets the first answer again, without the personal data.
+    replayed = api.post(
+        BASE,
+        json={"name": "Ana Lima", "phone": "5585999171902", "cpf": cpf},
+        headers={"Idempotency-Key": "ana-1"},
+    )
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert replayed.json["data"]["id"] == ana
+    assert replayed.json["data"]["name"] == "Paciente anonimizado"
+    assert replayed.json["data"]["cpf"] is None and replayed.json["data"]["phone"] is None
+    again = api.post(confirm, headers={"Idempotency-Key": "joao-1"})
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json["data"]["client_name"] == "Paciente anonimizado"
+    assert again.json["data"]["status"] == "confirmed"  # the rest of the answer is kept
+
+    session.expire_all()
+    kept = " ".join(r.body for r in session.exec(select(IdempotencyRecord)))
+    assert "Ana Lima" not in kept and cpf not in kept and "5585999171902" not in kept
+    assert "João" not in kept and "Jo\\u00e3o" not in kept
+    audit = session.exec(
+        select(AuditEvent).where(
+            AuditEvent.resource == "appointment", AuditEvent.resource_id == str(appointment)
+        )
+    ).all()
+    assert audit, "confirming through the API is audited"
+    for event in audit:
+        text = json.dumps([event.before, event.after], ensure_ascii=False)
+        assert "João" not in text and "Paciente anonimizado" in text
