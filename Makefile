@@ -30,9 +30,10 @@ test: $(VENV)/.installed  ## run the test suite
 bench: $(VENV)/.installed  ## throughput benchmark (not part of test): writes docs/benchmarks.md
 	$(BIN)/python -m bench.run
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed  ## ruff, and the layer contracts of pyproject.toml (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 fmt: $(VENV)/.installed
 	$(BIN)/ruff format .

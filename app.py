@@ -13,10 +13,11 @@ from bot import cli
 from bot.api import init_api
 from bot.api.common import SECURITY_SCHEMES
 from bot.api.errors import ErrorBody, validation_failed
-from bot.clock import SystemClock
-from bot.config import from_environment
-from bot.logs import configure_logging, init_request_logging
-from bot.web import close_db, health, links, webhooks
+from bot.core.clock import SystemClock
+from bot.core.config import from_environment
+from bot.core.logs import configure_logging, init_request_logging
+from bot.web import close_db, health, links
+from bot.web import twilio_webhooks as webhooks
 from models import make_engine
 
 log = logging.getLogger("agendai")

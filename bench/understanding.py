@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.understanding import understand
+from flows.understanding import understand
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "ptbr"
 OPTIONS = ("Unimed", "Bradesco Saúde", "SulAmérica", "Particular")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.scheduling import OpeningHours
+from bot.domain.scheduling import OpeningHours
 from flows.turn import Turn
 
 QUESTION_INTENTS = ("price", "address", "insurances")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.scheduling import AppointmentDetails, SlotView
+from bot.domain.scheduling import AppointmentDetails, SlotView
 from flows.turn import Turn
 
 # A day has at most a few dozen slots per service and unit: enough to find the nearest.

@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
-from bot import patients
-from bot.channels.base import Inbound, Reply
-from bot.clock import Clock
-from bot.scheduling import Scheduling
-from bot.understanding import Understanding
-from flows.settings import FlowSettings
-from flows.texts import Texts
+from bot.core.clock import Clock
+from bot.core.texts import Texts
+from bot.domain.clinic.settings import FlowSettings
+from bot.domain.patients import addresses as patients
+from bot.domain.scheduling import Scheduling
+from bot.messaging.channels.base import Inbound, Reply
+from flows.understanding import Understanding
 from models import Client, Clinic, Conversation, Location
 
 

@@ -15,7 +15,7 @@ class Clinic(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str
     slug: str = Field(unique=True, index=True)
-    # Validated by flows.settings.FlowSettings; stored raw so a bad edit can be reported, not lost.
+    # Validated by bot.domain.clinic.settings; stored raw so a bad edit is reported, not lost.
     settings: dict[str, Any] = json_field()
     # Per-clinic overrides of the bot's texts: {"key": "text"}.
     texts: dict[str, str] = json_field()

@@ -22,7 +22,7 @@ from twilio.request_validator import RequestValidator
 
 from app import create_app
 from bot.api import keys
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from bot.demo import load_clinic, load_demo
 from models import (
     Appointment,
@@ -37,7 +37,8 @@ from models import (
 )
 from models.db import drop_all
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO.parent / "shared" / "fixtures"
 AUTH_TOKEN = "test-auth-token"
 PUBLIC_BASE_URL = "https://bot.example.com"
 # A Wednesday morning in São Paulo: the "now" of shared/fixtures/ptbr/datetimes.json.

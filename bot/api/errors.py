@@ -12,8 +12,8 @@ from flask import Flask, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
-from bot.logs import loggable_path
-from bot.scheduling import NotFound, SchedulingError
+from bot.core.logs import loggable_path
+from bot.domain.scheduling import NotFound, SchedulingError
 
 log = logging.getLogger(__name__)
 

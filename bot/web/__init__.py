@@ -6,7 +6,7 @@ from flask import current_app, g
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from models import new_session
 
 

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, make_response, render_template, request
 
-from bot.scheduling import (
+from bot.core.texts import Texts
+from bot.domain.scheduling import (
     AppointmentDetails,
     InvalidTransition,
     LocalScheduling,
@@ -23,7 +24,6 @@ from bot.scheduling import (
 )
 from bot.web import clock, db
 from bot.web.link_tokens import read_token, secret_key
-from flows.texts import Texts
 from models import OPEN_STATUSES, Actor, Clinic
 
 bp = Blueprint("links", __name__, url_prefix="/a", template_folder="templates")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot import patients, waitlist
-from bot.scheduling import SlotInPast, SlotUnavailable
+from bot.domain.patients import addresses as patients
+from bot.domain.scheduling import SlotInPast, SlotUnavailable
+from bot.messaging import offers as waitlist
 from flows.conversation import ConversationFlow
 from flows.prompts import describe
 from flows.steps.common import (

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot import patients
-from bot.identity import is_username_id, parse_typed_phone
+from bot.brazil.phones import is_username_id, parse_typed_phone
+from bot.domain.patients import addresses as patients
 from flows.conversation import ConversationFlow
 from flows.steps.booking import start_booking
 from flows.steps.common import first_name, miss

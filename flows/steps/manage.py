@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.scheduling import InvalidTransition, NotFound, SlotInPast, SlotUnavailable
-from bot.understanding import understand
+from bot.domain.scheduling import InvalidTransition, NotFound, SlotInPast, SlotUnavailable
 from flows.conversation import ConversationFlow
 from flows.prompts import describe, when
 from flows.steps.common import (
@@ -19,6 +18,7 @@ from flows.steps.common import (
 )
 from flows.steps.slots import towards_slots
 from flows.turn import Turn
+from flows.understanding import understand
 from models import Actor, Direction, Message
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from bot.scheduling import SlotInPast, SlotUnavailable, SlotView
+from bot.domain.scheduling import SlotInPast, SlotUnavailable, SlotView
 from flows.conversation import ConversationFlow
 from flows.steps.common import reset_slot_search
 from flows.turn import Turn

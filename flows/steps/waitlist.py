@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import waitlist
+from bot.messaging import offers as waitlist
 from flows.conversation import ConversationFlow
 from flows.steps.booking import finish_booking
 from flows.steps.common import end_flow, option_miss

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from conftest import Api
+from conftest import FIXTURES, Api
 from sqlmodel import Session, select
 
 from models import HealthInsurance, Location
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"
 CPFS = json.loads((FIXTURES / "cpf" / "cpf.json").read_text(encoding="utf-8"))
 WHATSAPP_IDS = json.loads((FIXTURES / "phones" / "br_whatsapp_ids.json").read_text("utf-8"))["ids"]
 BASE = "/api/v1/clients"

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from bot.scheduling import LocalScheduling
+from bot.domain.scheduling import LocalScheduling
 from models import Actor, Client, Conversation, Location, Professional, Slot, new_session
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")

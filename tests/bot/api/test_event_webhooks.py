@@ -8,7 +8,7 @@ import io
 import pytest
 from sqlmodel import select
 
-from bot.api.webhooks import MAX_ACTIVE
+from bot.api.webhooks.views import MAX_ACTIVE
 from models import WebhookDelivery, WebhookEndpoint
 
 URL = "https://erp.clinica.com.br/agendai/eventos"

@@ -16,7 +16,7 @@ import schemathesis
 from schemathesis.core.failures import FailureGroup
 from sqlmodel import Session
 
-from bot.deliveries_out import deliver_due
+from bot.integrations.deliveries import deliver_due
 from models import KeyKind, new_session
 
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.scheduling import LocalScheduling
+from bot.domain.scheduling import LocalScheduling
 from models import (
     Actor,
     AuditEvent,

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from bot.scheduling import LocalScheduling
-from bot.stats import window
+from bot.domain.clinic.statistics import window
+from bot.domain.scheduling import LocalScheduling
 from models import Actor, Client, Location, Professional, Slot, new_session
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")

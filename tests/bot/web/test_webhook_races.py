@@ -25,15 +25,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, Patient, messages_of, sign
+from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, REPO, Patient, messages_of, sign
 from flask import Flask
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col, select
 
 import models
+from bot.brazil.cpf import valid_cpf
 from bot.demo import load_demo
-from bot.understanding.cpf import valid_cpf
 from models import (
     Appointment,
     Conversation,
@@ -44,13 +44,12 @@ from models import (
 )
 from models.db import drop_all
 
-REPO = Path(__file__).resolve().parents[3]
 WEBHOOK = "/webhooks/twilio"
 RACERS = 20
 JOIN_SECONDS = 60  # far above the expected few seconds: a hang fails the test, not the run
 CONFIRM = "Confirma o agendamento?"
 TAKEN = "acabou de ser reservado"
-ERROR = "tive um problema"  # the fail-safe apology of bot.engine
+ERROR = "tive um problema"  # the fail-safe apology of flows.engine
 SLOT_OPTION = re.compile(r"^\d+ - \d{2}:\d{2} · ", re.MULTILINE)
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 

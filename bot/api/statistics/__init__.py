@@ -1,0 +1,7 @@
+"""/api/v1/statistics."""
+
+from __future__ import annotations
+
+from bot.api.statistics.views import api
+
+__all__ = ["api"]

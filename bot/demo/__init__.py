@@ -1,0 +1,335 @@
+"""The demo clinic: three units, four insurances, three services, four professionals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, SQLModel, select
+
+from bot.brazil.phones import phone_key
+from bot.domain.scheduling.calendar import generate_slots
+from models import (
+    Actor,
+    Appointment,
+    AppointmentEvent,
+    AppointmentStatus,
+    Client,
+    ClientPhone,
+    Clinic,
+    ClinicNumber,
+    HealthInsurance,
+    InsuranceLocation,
+    InsuranceService,
+    Location,
+    Professional,
+    ProfessionalService,
+    ScheduleException,
+    Service,
+    Slot,
+    WorkingHours,
+)
+
+DEMO_SLUG = "clinica-demo"
+DEMO_NUMBERS = ("14155238886",)  # the Twilio WhatsApp sandbox number answers for the demo clinic
+DEMO_DAYS = 30
+
+MON, TUE, WED, THU, FRI, SAT = range(6)
+WEEK = (MON, TUE, WED, THU, FRI)
+
+# key: (name, address, timezone)
+LOCATIONS = {
+    "paulista": (
+        "Paulista",
+        "Av. Paulista, 1000 - Bela Vista, São Paulo - SP",
+        "America/Sao_Paulo",
+    ),
+    "pinheiros": (
+        "Pinheiros",
+        "Rua dos Pinheiros, 500 - Pinheiros, São Paulo - SP",
+        "America/Sao_Paulo",
+    ),
+    "manaus": ("Manaus Centro", "Av. Eduardo Ribeiro, 620 - Centro, Manaus - AM", "America/Manaus"),
+}
+# key: (name, duration in minutes, price in cents)
+SERVICES = {
+    "geral": ("Clínica geral", 30, 18000),
+    "derma": ("Dermatologia", 45, 25000),
+    "fisio": ("Fisioterapia", 60, 15000),
+}
+# name: (self_pay, units that accept it, services it covers)
+INSURANCES = {
+    "Particular": (True, tuple(LOCATIONS), tuple(SERVICES)),
+    "Unimed": (False, tuple(LOCATIONS), tuple(SERVICES)),
+    "Bradesco Saúde": (False, ("paulista", "pinheiros"), ("geral", "derma")),
+    "SulAmérica": (False, ("paulista",), ("geral",)),
+}
+# name: (services, shifts as (unit, weekdays, start, end, capacity));
+# two shifts a day leave the lunch break out.
+PROFESSIONALS = {
+    "Dra. Ana Souza": (
+        ("geral",),
+        (
+            ("paulista", (MON, WED, FRI), time(8), time(12), 1),
+            ("paulista", (MON, WED, FRI), time(13), time(17), 1),
+            ("pinheiros", (TUE, THU), time(8), time(12), 1),
+            ("pinheiros", (TUE, THU), time(13), time(17), 1),
+        ),
+    ),
+    "Dr. Bruno Lima": (
+        ("derma", "geral"),
+        (
+            ("pinheiros", WEEK, time(9), time(12), 1),
+            ("pinheiros", WEEK, time(13), time(18), 1),
+            ("pinheiros", (SAT,), time(8), time(12), 1),
+        ),
+    ),
+    "Carla Mendes": (
+        ("fisio",),
+        (
+            ("paulista", WEEK, time(7), time(12), 1),
+            ("paulista", WEEK, time(13), time(16), 1),
+            ("paulista", (TUE,), time(18), time(20), 3),  # group session
+            ("paulista", (SAT,), time(8), time(12), 1),
+        ),
+    ),
+    "Dr. Daniel Rocha": (
+        ("geral",),
+        (
+            ("manaus", WEEK, time(8), time(12), 1),
+            ("manaus", WEEK, time(14), time(18), 1),
+        ),
+    ),
+}
+# (name, WhatsApp number as stored, CPF, insurance, professional, unit, service)
+Patient = tuple[str, str, str | None, str, str, str, str]
+PATIENTS: tuple[Patient, ...] = (
+    (
+        "Maria Oliveira",
+        "5511987654321",
+        "52998224725",
+        "Unimed",
+        "Dra. Ana Souza",
+        "paulista",
+        "geral",
+    ),
+    ("João Pereira", "558282136275", None, "Particular", "Dr. Bruno Lima", "pinheiros", "derma"),
+)
+
+
+@dataclass
+class _Demo:
+    """The rows created so far, by the keys of the tables above."""
+
+    clinic_id: int
+    locations: dict[str, Location] = field(default_factory=dict)
+    services: dict[str, Service] = field(default_factory=dict)
+    insurances: dict[str, HealthInsurance] = field(default_factory=dict)
+    professionals: dict[str, Professional] = field(default_factory=dict)
+
+
+def load_demo(session: Session, *, today: date, now: datetime) -> Clinic:
+    """Create "Clínica Demo" if absent (safe to run twice: a second call changes nothing and returns the existing clinic) and commit."""  # noqa: E501
+    existing = session.exec(select(Clinic).where(Clinic.slug == DEMO_SLUG)).first()
+    if existing is not None:
+        return existing
+    clinic = Clinic(name="Clínica Demo", slug=DEMO_SLUG, settings={"ask_cpf": True})
+    return _fill(session, clinic, today=today, now=now, numbers=True)
+
+
+def load_sandbox(session: Session, *, of: Clinic, today: date, now: datetime) -> Clinic:
+    """The sandbox of a clinic (created with the demo's generated data if absent) and commit.
+
+    It answers no WhatsApp number: `agd_test_` keys work on it and never on the clinic's data.
+    """
+    existing = session.exec(select(Clinic).where(Clinic.sandbox_of_id == of.id)).first()
+    if existing is not None:
+        return existing
+    clinic = Clinic(
+        name=f"{of.name} (sandbox)",
+        slug=f"{of.slug}-sandbox",
+        settings={"ask_cpf": True},
+        sandbox_of_id=of.id,
+    )
+    return _fill(session, clinic, today=today, now=now, numbers=False)
+
+
+def load_clinic(session: Session, *, name: str, slug: str, today: date, now: datetime) -> Clinic:
+    """Another clinic with the demo's generated data (no WhatsApp number) and commit."""
+    clinic = Clinic(name=name, slug=slug, settings={"ask_cpf": True})
+    return _fill(session, clinic, today=today, now=now, numbers=False)
+
+
+def _fill(session: Session, clinic: Clinic, *, today: date, now: datetime, numbers: bool) -> Clinic:
+    session.add(clinic)
+    session.flush()
+    demo = _Demo(clinic_id=_id(clinic))
+    if numbers:
+        _add_numbers(session, demo)
+    _add_locations(session, demo)
+    _add_services(session, demo)
+    _add_insurances(session, demo)
+    _add_professionals(session, demo)
+    session.add(ScheduleException(clinic_id=demo.clinic_id, day=holiday(today), reason="Feriado"))
+    session.flush()
+    generate_slots(session, clinic_id=demo.clinic_id, start=today, days=DEMO_DAYS)
+    for patient in PATIENTS:
+        _add_patient(session, demo, patient, today=today, now=now)
+    session.commit()
+    return clinic
+
+
+def holiday(today: date) -> date:
+    """The demo's clinic-wide holiday: the second Wednesday after `today`."""
+    first = today + timedelta(days=(WED - today.weekday() - 1) % 7 + 1)
+    return first + timedelta(days=7)
+
+
+def _add_numbers(session: Session, demo: _Demo) -> None:
+    """Attach the sandbox number, unless another clinic already answers on it."""
+    for number in DEMO_NUMBERS:
+        owner = session.exec(select(ClinicNumber).where(ClinicNumber.number == number)).first()
+        if owner is None:
+            session.add(ClinicNumber(clinic_id=demo.clinic_id, number=number))
+
+
+def _add_locations(session: Session, demo: _Demo) -> None:
+    """The three units."""
+    for key, (name, address, zone) in LOCATIONS.items():
+        demo.locations[key] = Location(
+            clinic_id=demo.clinic_id, name=name, address=address, timezone=zone
+        )
+    session.add_all(demo.locations.values())
+    session.flush()
+
+
+def _add_services(session: Session, demo: _Demo) -> None:
+    """The three services."""
+    for key, (name, minutes, cents) in SERVICES.items():
+        demo.services[key] = Service(
+            clinic_id=demo.clinic_id, name=name, duration_minutes=minutes, price_cents=cents
+        )
+    session.add_all(demo.services.values())
+    session.flush()
+
+
+def _add_insurances(session: Session, demo: _Demo) -> None:
+    """The insurances and where / for what each one is accepted."""
+    for name, (self_pay, units, covered) in INSURANCES.items():
+        insurance = HealthInsurance(clinic_id=demo.clinic_id, name=name, self_pay=self_pay)
+        session.add(insurance)
+        session.flush()
+        iid = _id(insurance)
+        session.add_all(
+            InsuranceLocation(insurance_id=iid, location_id=_id(demo.locations[key]))
+            for key in units
+        )
+        session.add_all(
+            InsuranceService(insurance_id=iid, service_id=_id(demo.services[key]))
+            for key in covered
+        )
+        demo.insurances[name] = insurance
+    session.flush()
+
+
+def _add_professionals(session: Session, demo: _Demo) -> None:
+    """The professionals, what they offer and their weekly hours."""
+    for name, (offered, shifts) in PROFESSIONALS.items():
+        professional = Professional(clinic_id=demo.clinic_id, name=name)
+        session.add(professional)
+        session.flush()
+        pid = _id(professional)
+        session.add_all(
+            ProfessionalService(professional_id=pid, service_id=_id(demo.services[key]))
+            for key in offered
+        )
+        # One slot length per professional: the longest service they offer fits in every slot.
+        minutes = max(demo.services[key].duration_minutes for key in offered)
+        session.add_all(
+            WorkingHours(
+                professional_id=pid,
+                location_id=_id(demo.locations[unit]),
+                weekday=weekday,
+                start=start,
+                end=end,
+                slot_minutes=minutes,
+                capacity=capacity,
+            )
+            for unit, weekdays, start, end, capacity in shifts
+            for weekday in weekdays
+        )
+        demo.professionals[name] = professional
+    session.flush()
+
+
+def _add_patient(
+    session: Session, demo: _Demo, patient: Patient, *, today: date, now: datetime
+) -> None:
+    """A known patient with an upcoming appointment on a real generated slot."""
+    name, number, cpf, insurance_name, professional_name, unit, service_key = patient
+    location, service = demo.locations[unit], demo.services[service_key]
+    insurance = demo.insurances[insurance_name]
+    client = Client(
+        clinic_id=demo.clinic_id,
+        name=name,
+        cpf=cpf,
+        health_insurance_id=insurance.id,
+        location_id=location.id,
+        created_at=now,
+    )
+    session.add(client)
+    session.flush()
+    session.add(
+        ClientPhone(
+            clinic_id=demo.clinic_id, client_id=_id(client), number=number, key=phone_key(number)
+        )
+    )
+    slot = _slot_from(
+        session, demo.professionals[professional_name], location, today + timedelta(days=2)
+    )
+    appointment = Appointment(
+        clinic_id=demo.clinic_id,
+        slot_id=_id(slot),
+        client_id=_id(client),
+        service_id=_id(service),
+        insurance_id=insurance.id,
+        status=AppointmentStatus.scheduled,
+        start=slot.start,
+        end=slot.start + timedelta(minutes=service.duration_minutes),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(appointment)
+    session.flush()
+    session.add(
+        AppointmentEvent(
+            appointment_id=_id(appointment),
+            at=now,
+            actor=Actor.system,
+            to_status=AppointmentStatus.scheduled,
+            note="demo",
+        )
+    )
+
+
+def _slot_from(session: Session, professional: Professional, location: Location, day: date) -> Slot:
+    """The professional's first slot at the unit from 10:00 (local time) on `day` onwards."""
+    after = datetime.combine(day, time(10), ZoneInfo(location.timezone)).astimezone(UTC)
+    slot = session.exec(
+        select(Slot)
+        .where(Slot.professional_id == professional.id, Slot.location_id == location.id)
+        .where(Slot.start >= after)
+        .order_by(Slot.start)
+    ).first()
+    if slot is None:
+        raise RuntimeError(f"no demo slot for {professional.name} at {location.name}")
+    return slot
+
+
+def _id(row: SQLModel) -> int:
+    """The primary key of a flushed row."""
+    row_id = getattr(row, "id", None)
+    if row_id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet: flush first")
+    return row_id

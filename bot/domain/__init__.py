@@ -1,0 +1,1 @@
+"""Layer 2: the only code that writes rows. No Flask, no HTTP: errors carry stable codes."""

@@ -1,0 +1,1 @@
+"""A clinic: its validated settings, its setup (with slot regeneration), its statistics."""

@@ -1,0 +1,1 @@
+"""Patients: one way to create or register one, exact lookup, LGPD erasure."""

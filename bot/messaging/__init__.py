@@ -1,0 +1,1 @@
+"""Layer 3: messages to patients: channels, outbound checks, statuses, reminders, offers."""
