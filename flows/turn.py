@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from bot.core.clock import Clock
 from bot.core.texts import Texts
+from bot.core.zones import zone_of
 from bot.domain.clinic.settings import FlowSettings
 from bot.domain.patients import addresses as patients
 from bot.domain.scheduling import Scheduling
@@ -133,7 +134,7 @@ def zone_for(session: Session, clinic_id: int, location_id: int | None) -> ZoneI
     """The zone of a unit, or of the clinic's first unit, or São Paulo."""
     # One row: the unit asked for if it is the clinic's, else the clinic's first.
     timezone = session.scalar(_TIMEZONE, {"clinic_id": clinic_id, "location_id": location_id or 0})
-    return ZoneInfo(timezone or "America/Sao_Paulo")
+    return zone_of(timezone)
 
 
 _TIMEZONE = (

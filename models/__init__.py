@@ -33,8 +33,8 @@ from models.clinic import (
 )
 from models.conversation import Conversation, Direction, Message
 from models.db import make_engine, new_session
-from models.reminder import ConsentChange, Reminder
-from models.waitlist import WaitlistEntry
+from models.reminder import ConsentChange, Reminder, ReminderStatus
+from models.waitlist import WaitlistEntry, WaitlistStatus
 
 __all__ = [
     "OPEN_STATUSES",
@@ -61,11 +61,13 @@ __all__ = [
     "Professional",
     "ProfessionalService",
     "Reminder",
+    "ReminderStatus",
     "ScheduleException",
     "Service",
     "Slot",
     "SlotHold",
     "WaitlistEntry",
+    "WaitlistStatus",
     "WebhookDelivery",
     "WebhookEndpoint",
     "WorkingHours",

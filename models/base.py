@@ -7,6 +7,10 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+# The zone of a unit that names none, and of figures that name no unit (most Brazilian clinics
+# keep it). bot.core.zones is where the rest of the code reads it.
+DEFAULT_ZONE = "America/Sao_Paulo"
+
 # Named constraints, so migrations can alter them (SQLite rebuilds tables and needs the names).
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",

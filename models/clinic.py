@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.base import fk, json_field
+from models.base import DEFAULT_ZONE, fk, json_field
 
 
 class Clinic(SQLModel, table=True):
@@ -38,7 +38,7 @@ class Location(SQLModel, table=True):
     clinic_id: int = fk("clinic.id")
     name: str
     address: str
-    timezone: str = "America/Sao_Paulo"
+    timezone: str = DEFAULT_ZONE
     phone: str | None = None
     active: bool = True
 

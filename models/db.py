@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Enum, event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from models.sqlite_queue import QueuedWriterConnection
 
@@ -56,23 +56,3 @@ def _tune_sqlite(engine: Engine, *, autocommit: bool) -> None:
 def new_session(engine: Engine) -> Session:
     """Open a session whose objects stay readable after commit."""
     return Session(engine, expire_on_commit=False)
-
-
-def drop_all(engine: Engine) -> None:
-    """Drop every table, Alembic's version table and (PostgreSQL) our enum types: a blank database.
-
-    For tests and benchmarks that reuse one PostgreSQL database.
-    """
-    SQLModel.metadata.drop_all(engine)
-    enums = sorted(
-        {
-            column.type.name
-            for table in SQLModel.metadata.tables.values()
-            for column in table.columns
-            if isinstance(column.type, Enum) and column.type.name
-        }
-    )
-    with engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        if engine.dialect.name == "postgresql" and enums:
-            connection.execute(text(f"DROP TYPE IF EXISTS {', '.join(enums)}"))

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
 from models.base import fk
+
+
+class ReminderStatus(StrEnum):
+    claimed = "claimed"  # inserted and committed before sending: nobody else sends it
+    sent = "sent"
+    failed = "failed"
+    skipped = "skipped"  # recorded with a note: superseded, opted out, handed to a person
 
 
 class Reminder(SQLModel, table=True):
@@ -24,7 +32,7 @@ class Reminder(SQLModel, table=True):
     appointment_id: int = fk("appointment.id")
     kind: str
     due_at: datetime
-    status: str = "claimed"  # claimed -> sent | failed | skipped
+    status: ReminderStatus = Field(default=ReminderStatus.claimed, sa_type=AutoString)
     claimed_at: datetime
     claimed_by: str = ""
     message_id: int | None = fk("message.id", nullable=True)

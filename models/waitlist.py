@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
 from models.base import fk
+
+
+class WaitlistStatus(StrEnum):
+    waiting = "waiting"
+    offered = "offered"  # a freed place was offered; waiting again if someone else took it
+    booked = "booked"
+    removed = "removed"
 
 
 class WaitlistEntry(SQLModel, table=True):
@@ -20,7 +28,8 @@ class WaitlistEntry(SQLModel, table=True):
     service_id: int = fk("service.id")
     insurance_id: int | None = fk("healthinsurance.id", nullable=True, index=False)
     part_of_day: str | None = None  # "morning", "afternoon", "evening"; None = any time
-    status: str = Field(default="waiting", index=True)  # waiting, offered, booked, removed
+    # Stored as text (not a database enum), so a new status needs no migration.
+    status: WaitlistStatus = Field(default=WaitlistStatus.waiting, index=True, sa_type=AutoString)
     offered_slot_id: int | None = fk("slot.id", nullable=True, index=False)
     offer_expires_at: datetime | None = None
     created_at: datetime

@@ -18,11 +18,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, select
+from support import FixedClock, drop_all
 from twilio.request_validator import RequestValidator
 
 from app import create_app
 from bot.api import keys
-from bot.core.clock import FixedClock
 from bot.demo import load_clinic, load_demo
 from models import (
     Appointment,
@@ -35,7 +35,6 @@ from models import (
     make_engine,
     new_session,
 )
-from models.db import drop_all
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO.parent / "shared" / "fixtures"

@@ -28,6 +28,7 @@ from models import (
     Service,
     Slot,
     WaitlistEntry,
+    WaitlistStatus,
 )
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ def waiting_for(session: Session, *, clinic_id: int, slot_id: int) -> list[Waitl
             WaitlistEntry.clinic_id == clinic_id,
             WaitlistEntry.location_id == slot.location_id,
             col(WaitlistEntry.service_id).in_(offered),
-            col(WaitlistEntry.status).in_(("waiting", "offered")),
+            col(WaitlistEntry.status).in_((WaitlistStatus.waiting, WaitlistStatus.offered)),
         )
         .order_by(col(WaitlistEntry.created_at), col(WaitlistEntry.id))
     )
@@ -110,7 +111,7 @@ def _offer(
     if settings.waitlist_content_sid and not outbound.in_window(conversation, clock.now()):
         variables = {"1": service.name, "2": when, "3": location.name}
         content = {"template": (settings.waitlist_content_sid, variables)}
-    entry.status = "offered"
+    entry.status = WaitlistStatus.offered
     entry.offered_slot_id = slot_id
     entry.offer_expires_at = clock.now() + timedelta(minutes=OFFER_MINUTES)
     session.add(entry)
@@ -121,7 +122,7 @@ def _offer(
         )
     except (outbound.NotSent, SendError) as error:
         log.warning("waiting-list offer to %s not sent: %s", mask(conversation.address), error)
-        entry.status = "waiting"
+        entry.status = WaitlistStatus.waiting
         session.add(entry)
         session.commit()
         return False
@@ -133,7 +134,7 @@ def open_offer(session: Session, *, conversation_id: int, now: datetime) -> Wait
     return session.exec(
         select(WaitlistEntry).where(
             WaitlistEntry.conversation_id == conversation_id,
-            WaitlistEntry.status == "offered",
+            WaitlistEntry.status == WaitlistStatus.offered,
             WaitlistEntry.offer_expires_at > now,
         )
     ).first()
@@ -143,5 +144,5 @@ def settle(session: Session, entry_id: int | None, *, booked: bool) -> None:
     """After an accepted offer: the entry is done when booked, else waits for the next place."""
     entry = session.get(WaitlistEntry, entry_id) if entry_id else None
     if entry is not None:
-        entry.status = "booked" if booked else "waiting"
+        entry.status = WaitlistStatus.booked if booked else WaitlistStatus.waiting
         session.add(entry)

@@ -46,11 +46,17 @@ from models import (
     Direction,
     Message,
     Reminder,
+    ReminderStatus,
 )
 
 log = logging.getLogger(__name__)
 
-CLAIMED, SENT, FAILED, SKIPPED = "claimed", "sent", "failed", "skipped"
+CLAIMED, SENT, FAILED, SKIPPED = (
+    ReminderStatus.claimed,
+    ReminderStatus.sent,
+    ReminderStatus.failed,
+    ReminderStatus.skipped,
+)
 # A claim older than this belongs to a worker that died (a send takes seconds at most).
 STALE_AFTER = timedelta(minutes=5)
 SYNC_WITHIN = timedelta(days=2)  # how far back a reminder follows its message's delivery status

@@ -8,7 +8,7 @@ from flows.steps.booking import finish_booking
 from flows.steps.common import end_flow, option_miss
 from flows.steps.slots import try_hold
 from flows.turn import Turn
-from models import WaitlistEntry
+from models import WaitlistEntry, WaitlistStatus
 
 
 def on_waitlist_period(flow: ConversationFlow, turn: Turn) -> None:
@@ -46,7 +46,7 @@ def pending_offer(turn: Turn) -> WaitlistEntry | None:
 def on_offer_answer(flow: ConversationFlow, turn: Turn, entry: WaitlistEntry) -> None:
     """ "sim": book the offered place if it is still free; "não": keep waiting."""
     if turn.understanding.yes_no is False:
-        entry.status = "waiting"
+        entry.status = WaitlistStatus.waiting
         turn.say("waitlist_declined")
         return
     end_flow(turn)
@@ -59,7 +59,7 @@ def on_offer_answer(flow: ConversationFlow, turn: Turn, entry: WaitlistEntry) ->
         profile_name=turn.inbound.profile_name,
     )
     if not try_hold(turn, entry.offered_slot_id):
-        entry.status = "waiting"
+        entry.status = WaitlistStatus.waiting
         turn.forget("waitlist_entry_id")
         turn.say("waitlist_taken")
         return

@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
+from bot.core.zones import DEFAULT_ZONE
 from flows.understanding.core import Understanding, understand
-
-DEFAULT_ZONE = "America/Sao_Paulo"
 
 
 def _zone(ctx: click.Context, param: click.Parameter, value: str) -> ZoneInfo:

@@ -11,8 +11,8 @@ from flask import Flask
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import select
+from support import FixedClock
 
-from bot.core.clock import FixedClock
 from bot.messaging.channels.base import Inbound
 from flows.engine import handle
 from models import Client, Conversation, Direction, Message, new_session

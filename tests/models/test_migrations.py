@@ -7,9 +7,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
+from support import drop_all
 
 from models import make_engine
-from models.db import drop_all
 from models.migrate import upgrade
 
 

@@ -15,9 +15,9 @@ from sqlmodel import Session, col, select
 from bot.api.calendars.views import parse_calendar_id
 from bot.api.common import Page, optional_id
 from bot.api.errors import ApiError
+from bot.core.zones import DEFAULT_ZONE
 from models import Appointment, AppointmentStatus, Location, Slot
 
-DEFAULT_ZONE = "America/Sao_Paulo"
 # Far enough for any schedule, near enough that offsets and durations never leave datetime's range.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

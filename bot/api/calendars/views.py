@@ -35,7 +35,7 @@ from bot.api.common import (
 )
 from bot.api.errors import not_found
 from bot.api.params import check_range, day_field, invalid_reference, parse_day, reference
-from bot.domain.clinic.statistics import DEFAULT_ZONE, today_in, windows
+from bot.core.zones import DEFAULT_ZONE, today_in, windows
 from bot.domain.scheduling.calendars import (
     Calendar,
     Pair,

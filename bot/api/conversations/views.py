@@ -31,6 +31,7 @@ from bot.api.conversations.schemas import (
     MessageOut,
 )
 from bot.api.errors import not_found
+from bot.core.zones import zone_of
 from bot.web import db
 from models import Conversation, Direction, Location, Message
 
@@ -41,8 +42,6 @@ api = api_blueprint(
     tag="Conversations",
     description="The bot's WhatsApp conversations and their transcripts (read-only).",
 )
-
-DEFAULT_ZONE = "America/Sao_Paulo"
 
 
 def _moment(value: Any) -> Any:
@@ -122,7 +121,7 @@ def clinic_zone(session: Session, clinic_id: int) -> ZoneInfo:
         .where(Location.clinic_id == clinic_id)
         .order_by(col(Location.active).desc(), col(Location.id))
     ).first()
-    return ZoneInfo(name or DEFAULT_ZONE)
+    return zone_of(name)
 
 
 def _bound(value: date | datetime, zone: ZoneInfo, *, end: bool) -> datetime:

@@ -31,6 +31,7 @@ from bot.api.setup.schemas import (
     UnitList,
     UnitOut,
 )
+from bot.core.zones import DEFAULT_ZONE
 from bot.domain.clinic.setup import change
 from bot.web import db
 from models import (
@@ -63,7 +64,7 @@ Cents = Annotated[int, Field(ge=0, le=100_000_000)]
 class UnitCreate(BaseModel):
     name: Name
     address: Address
-    timezone: Zone = "America/Sao_Paulo"
+    timezone: Zone = DEFAULT_ZONE
     phone: Phone | None = None
     active: bool = True
 

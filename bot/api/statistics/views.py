@@ -26,15 +26,13 @@ from bot.api.statistics.schemas import (
     ClientStats,
     Period,
 )
+from bot.core.zones import DEFAULT_ZONE, today_in, windows
 from bot.domain.clinic.statistics import (
-    DEFAULT_ZONE,
     appointment_stats,
     bot_stats,
     client_stats,
     ratio,
-    today_in,
     utilisation,
-    windows,
 )
 from bot.domain.scheduling.calendars import Calendar, calendars, empty_totals, slot_totals
 from bot.web import clock, db

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, func
 from sqlmodel import Session, SQLModel, col, select
 
-from bot.domain.clinic.statistics import DEFAULT_ZONE, local_day, today_in
+from bot.core.zones import DEFAULT_ZONE, local_day, today_in
 
 # The generator's own rule readers, so "which slots the hours make" has one definition.
 from bot.domain.scheduling.calendar import blocked_days, cuts, dates, is_blocked, rules_by_weekday

@@ -29,6 +29,7 @@ from models import (
     IdempotencyRecord,
     Message,
     WaitlistEntry,
+    WaitlistStatus,
     WebhookDelivery,
 )
 
@@ -153,11 +154,13 @@ def _drop_waitlist(session: Session, client: Client, conversation_ids: list[int]
         owner = owner | col(WaitlistEntry.conversation_id).in_(conversation_ids)
     entries = session.exec(
         select(WaitlistEntry).where(
-            WaitlistEntry.clinic_id == client.clinic_id, WaitlistEntry.status == "waiting", owner
+            WaitlistEntry.clinic_id == client.clinic_id,
+            WaitlistEntry.status == WaitlistStatus.waiting,
+            owner,
         )
     ).all()
     for entry in entries:
-        entry.status = "removed"
+        entry.status = WaitlistStatus.removed
         session.add(entry)
 
 

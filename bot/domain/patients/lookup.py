@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from bot.brazil.cpf import valid_cpf
 from bot.brazil.phones import lookup_keys
+from bot.core.zones import zone_of
 from bot.domain.patients.records import (
     FORMATTED_CPF,
     MAX_ID,
@@ -27,7 +27,7 @@ from bot.domain.patients.records import (
 from models import Appointment, AppointmentStatus, Client, ClientPhone, Slot
 
 # Clinics have no zone of their own; day filters use Brazil's main one.
-DAY_ZONE = ZoneInfo("America/Sao_Paulo")
+DAY_ZONE = zone_of(None)
 
 
 @dataclass

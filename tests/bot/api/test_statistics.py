@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from bot.domain.clinic.statistics import window
+from bot.core.zones import window
 from bot.domain.scheduling import LocalScheduling
 from models import Actor, Client, Location, Professional, Slot, new_session
 

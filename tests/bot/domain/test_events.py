@@ -22,8 +22,8 @@ import pytest
 import requests
 from flask import Flask
 from sqlmodel import Session, col, select
+from support import FixedClock
 
-from bot.core.clock import FixedClock
 from bot.domain.events import appointment_data, client_data, emit
 from bot.integrations.deliveries import (
     BACKOFF,

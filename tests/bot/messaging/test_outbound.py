@@ -17,10 +17,10 @@ import pytest
 import requests
 from flask import Flask
 from sqlmodel import Session, col, select
+from support import FixedClock
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
-from bot.core.clock import FixedClock
 from bot.core.config import ConfigError, from_environment
 from bot.messaging import outbound
 from bot.messaging import statuses as deliveries

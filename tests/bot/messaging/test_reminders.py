@@ -26,9 +26,9 @@ from flask import Flask
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from support import FixedClock
 from test_outbound import FakeTwilioHttp, created, twilio
 
-from bot.core.clock import FixedClock
 from bot.domain.clinic.settings import SettingsError, parse_settings
 from bot.domain.scheduling import LocalScheduling
 from bot.messaging.channels.base import OutboundRequest, OutboxTransport, SendError, SendResult

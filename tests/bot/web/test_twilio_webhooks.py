@@ -15,9 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func
 from sqlmodel import Session, select
+from support import FixedClock
 from twilio.request_validator import RequestValidator
 
-from bot.core.clock import FixedClock
 from bot.demo import DEMO_NUMBERS
 from bot.messaging.channels.twilio import verify_signature
 from models import Clinic, Conversation, Direction, Message

@@ -30,6 +30,7 @@ from flask import Flask
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col, select
+from support import drop_all
 
 import models
 from bot.brazil.cpf import valid_cpf
@@ -42,7 +43,6 @@ from models import (
     Slot,
     SlotHold,
 )
-from models.db import drop_all
 
 WEBHOOK = "/webhooks/twilio"
 RACERS = 20

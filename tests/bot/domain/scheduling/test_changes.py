@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from support import FixedClock
 
 import models
-from bot.core.clock import FixedClock
 from bot.domain.scheduling import (
     InvalidRequest,
     InvalidTransition,

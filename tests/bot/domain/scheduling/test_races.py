@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from support import FixedClock
 
 import models
-from bot.core.clock import FixedClock
 from bot.domain.scheduling.base import InvalidTransition, SlotUnavailable
 from bot.domain.scheduling.local import LocalScheduling
 from models import (
