@@ -124,5 +124,3 @@ class Slot(SQLModel, table=True):
     start: datetime = Field(index=True)
     end: datetime
     capacity: int = 1
-    # A group slot may be kept for one service (a class); None = any the professional offers.
-    service_id: int | None = fk("service.id", nullable=True)

@@ -35,8 +35,8 @@ class Reminder(SQLModel, table=True):
     status: ReminderStatus = Field(default=ReminderStatus.claimed, sa_type=AutoString)
     claimed_at: datetime
     claimed_by: str = ""
+    # The message that went out: its created_at is when, its status how far it got.
     message_id: int | None = fk("message.id", nullable=True)
-    sent_at: datetime | None = None
     note: str = ""
 
 

@@ -17,10 +17,11 @@ from bot.core.texts import Texts
 from bot.domain.scheduling import (
     AppointmentDetails,
     InvalidTransition,
-    LocalScheduling,
     NotFound,
+    Scheduling,
     SchedulingError,
     SlotNotFound,
+    scheduling_for,
 )
 from bot.web import clock, db
 from bot.web.link_tokens import read_token, secret_key
@@ -40,7 +41,7 @@ class _Link:
     clinic_id: int
     details: AppointmentDetails
     texts: Texts
-    scheduling: LocalScheduling
+    scheduling: Scheduling
 
     def when(self, moment: Any) -> str:
         """A moment as the patient reads it: "qui, 11/12 às 14:00" in the unit's zone."""
@@ -88,7 +89,7 @@ def _open(token: str, action: str) -> _Link | Response:
     if found is None or clinic is None:
         return _not_found(Texts())
     texts = Texts(clinic.texts)
-    schedule = LocalScheduling(session=session, clock=clock())
+    schedule = scheduling_for(session, clinic, clock())
     try:
         details = schedule.details(clinic_id=found[0], appointment_id=found[1])
     except NotFound:  # deleted since the link was sent

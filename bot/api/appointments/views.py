@@ -27,7 +27,7 @@ from bot.api.appointments.query import AppointmentQuery, filters, order
 from bot.api.appointments.slot_choice import IdText, Notes, TimeZone, required_id, target_slot
 from bot.api.common import IdPath, api_blueprint, one, optional_id, page_meta, parse_id
 from bot.api.errors import ErrorBody
-from bot.domain.scheduling import LocalScheduling
+from bot.domain.scheduling import AppointmentView, Scheduling, scheduling_for
 from bot.web import clock, db
 from models import Actor, Appointment, Client, Slot
 
@@ -94,9 +94,9 @@ class DeleteAnswer(BaseModel):
     data: AppointmentRecord | Deleted
 
 
-def scheduling(session: Session) -> LocalScheduling:
+def scheduling(session: Session) -> Scheduling:
     """The clinic's schedule for this request."""
-    return LocalScheduling(session=session, clock=clock())
+    return scheduling_for(session, auth.clinic_id(), clock())
 
 
 def who() -> dict[str, Any]:
@@ -216,14 +216,14 @@ def _update(item_id: str, body: AppointmentPatch) -> dict[str, Any]:
 
 
 def apply_status(
-    schedule: LocalScheduling,
+    schedule: Scheduling,
     clinic: int,
     appointment_id: int,
     status: str,
     *,
     reason: str | None = None,
     note: str | None = None,
-) -> Appointment:
+) -> AppointmentView:
     """Move the appointment to `status` through the matching scheduling action."""
     where = {"clinic_id": clinic, "appointment_id": appointment_id, **who()}
     if status == "confirmed":

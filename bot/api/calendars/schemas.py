@@ -89,9 +89,6 @@ class SlotOut(BaseModel):
     professional_name: str
     location_id: str
     location_name: str
-    service_id: str | None = Field(
-        description="Only this service; null: any the professional offers"
-    )
     date: Day = Field(description="The local day")
     start: Timestamp = Field(description="Local time with the unit's offset")
     end: Timestamp

@@ -28,7 +28,6 @@ from bot.api.common import (
     IdPath,
     Page,
     api_blueprint,
-    ident,
     one,
     page_meta,
     parse_id,
@@ -91,9 +90,16 @@ class SlotQuery(Page):
     location_id: str | None = Field(None, max_length=20)
     professional_id: str | None = Field(None, max_length=20)
     service_id: str | None = Field(
-        None, max_length=20, description="Only slots of professionals who offer the service"
+        None,
+        max_length=20,
+        description="Only slots that can take the service: their professional offers it and "
+        "they last at least its duration",
     )
-    available_only: bool = Field(False, description="Only future slots with a free place")
+    available_only: bool = Field(
+        False,
+        description="Only slots not yet started with a free place (with service_id: "
+        "the times the WhatsApp bot offers for that service)",
+    )
     date_from: str | None = day_field("First local day (YYYY-MM-DD); default: today")
     date_to: str | None = day_field(
         "Last local day, included (at most 92 days after date_from); default: date_from, "
@@ -191,10 +197,9 @@ def get_calendar(path: IdPath, query: OneCalendarQuery):
     return one(calendar_public(calendar, totals.get(calendar.pair) or empty_totals(), span))
 
 
-def _slot_fields(row: SlotRow, now: datetime) -> dict[str, Any]:
+def _slot_fields(row: SlotRow) -> dict[str, Any]:
     slot, zone = row.slot, ZoneInfo(row.timezone)
     start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
-    available = row.available(now)
     return {
         "id": str(slot.id),
         "calendar_id": calendar_ident(slot.professional_id, slot.location_id),
@@ -202,7 +207,6 @@ def _slot_fields(row: SlotRow, now: datetime) -> dict[str, Any]:
         "professional_name": row.professional,
         "location_id": str(slot.location_id),
         "location_name": row.location,
-        "service_id": ident(slot.service_id),
         "date": start.date().isoformat(),
         "start": start.isoformat(),
         "end": end.isoformat(),
@@ -210,14 +214,14 @@ def _slot_fields(row: SlotRow, now: datetime) -> dict[str, Any]:
         "capacity": slot.capacity,
         "booked": row.booked,
         "held": row.held,
-        "available": available,
-        "is_available": available > 0,
+        "available": row.available,
+        "is_available": row.available > 0,
     }
 
 
-def slot_public(row: SlotRow, now: datetime) -> dict[str, Any]:
+def slot_public(row: SlotRow) -> dict[str, Any]:
     """A slot as the API shows it: times in its unit's zone, with capacity and use."""
-    return SlotOut(**_slot_fields(row, now)).model_dump()
+    return SlotOut(**_slot_fields(row)).model_dump()
 
 
 def calendar_filter(session: Session, clinic_id: int, value: str | None) -> Calendar | None:
@@ -279,7 +283,7 @@ def list_slots(query: SlotQuery):
         limit=query.per_page,
     )
     return formats.listing(
-        [slot_public(row, now) for row in rows], meta=page_meta(query, total), name="slot"
+        [slot_public(row) for row in rows], meta=page_meta(query, total), name="slot"
     )
 
 
@@ -292,4 +296,4 @@ def get_slot(path: IdPath):
     if row is None:
         raise not_found("slot")
     calendar_name = f"{row.professional} - {row.location}"
-    return one(SlotDetail(**_slot_fields(row, now), calendar_name=calendar_name).model_dump())
+    return one(SlotDetail(**_slot_fields(row), calendar_name=calendar_name).model_dump())

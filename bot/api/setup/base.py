@@ -14,7 +14,8 @@ from bot.api.calendars.views import calendar_ident
 from bot.api.common import Page, api_blueprint, ident, page_meta, parse_id
 from bot.api.errors import ApiError, not_found
 from bot.api.setup.schemas import SlotChanges
-from bot.domain.clinic.setup import SLOT_FIELDS, Regeneration, regenerate_slots
+from bot.domain.clinic.setup import SLOT_FIELDS
+from bot.domain.scheduling.generation import Regeneration, regenerate_slots
 from bot.web import clock
 from models import Location
 

@@ -20,7 +20,7 @@ from bot.api.setup.schemas import (
     ExceptionOut,
     ExceptionRegenerated,
 )
-from bot.domain.clinic.setup import regenerate_slots
+from bot.domain.scheduling.generation import regenerate_slots
 from bot.web import clock, db
 from models import Location, Professional, ScheduleException
 

@@ -25,7 +25,8 @@ from bot.api.setup.schemas import (
     WorkingHoursOut,
     WorkingHoursRegenerated,
 )
-from bot.domain.clinic.setup import change, regenerate_slots
+from bot.domain.clinic.setup import change
+from bot.domain.scheduling.generation import regenerate_slots
 from bot.web import clock, db
 from models import Location, Professional, WorkingHours
 

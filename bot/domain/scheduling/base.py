@@ -1,9 +1,13 @@
-"""The scheduling interface every backend implements (local tables today, remote systems later)."""
+"""The scheduling interface every backend implements (local tables today, remote systems later).
+
+It speaks in views (views.py), never in table rows: a backend that books in a clinic's own
+system answers with the same frozen values. Its errors (errors.py) carry stable codes and know
+nothing of HTTP.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from typing import Protocol
 
 from bot.domain.scheduling.errors import (
@@ -17,20 +21,35 @@ from bot.domain.scheduling.errors import (
     SlotNotFound,
     SlotUnavailable,
 )
-from models import Actor, Appointment, HealthInsurance, Location, Service
+from bot.domain.scheduling.views import (
+    AppointmentDetails,
+    AppointmentView,
+    HoldView,
+    InsuranceView,
+    LocationView,
+    OpeningHours,
+    ServiceView,
+    SlotView,
+)
+from models import Actor
 
-# The errors are part of the interface: import them from here or from bot.domain.scheduling.
+# The errors and views are part of the interface: import them from here or from
+# bot.domain.scheduling.
 __all__ = [
     "AppointmentDetails",
     "AppointmentNotFound",
+    "AppointmentView",
     "HoldView",
+    "InsuranceView",
     "InvalidRequest",
     "InvalidTransition",
+    "LocationView",
     "NotFound",
     "OpeningHours",
     "ProfessionalBusy",
     "Scheduling",
     "SchedulingError",
+    "ServiceView",
     "SlotInPast",
     "SlotNotFound",
     "SlotUnavailable",
@@ -38,76 +57,28 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class SlotView:
-    """A free (or partly free) slot as offered to a patient."""
-
-    id: int
-    start: datetime
-    end: datetime
-    location_id: int
-    professional_id: int
-    professional_name: str
-    capacity: int
-    available: int
-
-
-@dataclass(frozen=True, slots=True)
-class AppointmentDetails:
-    """An appointment with the names a patient or a report needs."""
-
-    id: int
-    status: str
-    start: datetime
-    end: datetime
-    client_id: int
-    slot_id: int
-    service_id: int
-    location_id: int
-    insurance_id: int | None
-    service: str
-    professional: str
-    location: str
-    address: str
-    timezone: str
-
-
-@dataclass(frozen=True, slots=True)
-class OpeningHours:
-    weekday: int  # 0 = Monday
-    opens: time
-    closes: time
-
-
-@dataclass(frozen=True, slots=True)
-class HoldView:
-    id: int
-    slot: SlotView
-    expires_at: datetime
-
-
 class Scheduling(Protocol):
     """What flows, the REST API and the console may ask of a clinic's schedule."""
 
-    def insurances(self, *, clinic_id: int) -> list[HealthInsurance]:
+    def insurances(self, *, clinic_id: int) -> list[InsuranceView]:
         """Active insurances of the clinic, "Particular" last."""
         ...
 
-    def locations(self, *, clinic_id: int, insurance_id: int | None) -> list[Location]:
+    def locations(self, *, clinic_id: int, insurance_id: int | None) -> list[LocationView]:
         """Active units, only those that take the insurance when one is given."""
         ...
 
     def services(
         self, *, clinic_id: int, insurance_id: int | None, location_id: int
-    ) -> list[Service]:
+    ) -> list[ServiceView]:
         """Services offered at the unit (and covered by the insurance when one is given)."""
         ...
 
-    def location(self, *, clinic_id: int, location_id: int) -> Location:
+    def location(self, *, clinic_id: int, location_id: int) -> LocationView:
         """One unit of the clinic."""
         ...
 
-    def service(self, *, clinic_id: int, service_id: int) -> Service:
+    def service(self, *, clinic_id: int, service_id: int) -> ServiceView:
         """One service of the clinic."""
         ...
 
@@ -134,7 +105,8 @@ class Scheduling(Protocol):
         limit: int = 6,
         offset: int = 0,
     ) -> list[SlotView]:
-        """Slots with room for the service from `start` (not before now) up to `end`."""
+        """Slots open to the service from `start` (not before now) up to `end`: not started,
+        with a free place, offered by the slot's professional and long enough for it."""
         ...
 
     def slot(self, *, clinic_id: int, slot_id: int) -> SlotView:
@@ -159,8 +131,8 @@ class Scheduling(Protocol):
         insurance_id: int | None,
         actor: Actor,
         actor_ref: str | None = None,
-    ) -> Appointment:
-        """Turn a hold into a `scheduled` appointment."""
+    ) -> AppointmentView:
+        """Turn a hold into a `scheduled` appointment; the place is checked as `book_slot` does."""
         ...
 
     def book_slot(
@@ -174,7 +146,7 @@ class Scheduling(Protocol):
         actor: Actor,
         actor_ref: str | None = None,
         notes: str | None = None,
-    ) -> Appointment:
+    ) -> AppointmentView:
         """Book a place in a slot directly (no hold): capacity, time and conflicts checked."""
         ...
 
@@ -186,7 +158,7 @@ class Scheduling(Protocol):
         hold_id: int,
         actor: Actor,
         actor_ref: str | None = None,
-    ) -> Appointment:
+    ) -> AppointmentView:
         """Move an open appointment to the held slot, freeing its old place in one transaction."""
         ...
 
@@ -199,7 +171,7 @@ class Scheduling(Protocol):
         slot_id: int | None = None,
         service_id: int | None = None,
         actor_ref: str | None = None,
-    ) -> Appointment:
+    ) -> AppointmentView:
         """Move an open appointment to another slot (time or professional) and/or service."""
         ...
 
@@ -211,7 +183,7 @@ class Scheduling(Protocol):
         notes: str | None,
         actor: Actor,
         actor_ref: str | None = None,
-    ) -> Appointment:
+    ) -> AppointmentView:
         """Replace the appointment's notes (any status)."""
         ...
 
@@ -223,7 +195,7 @@ class Scheduling(Protocol):
         reason: str | None,
         actor: Actor,
         actor_ref: str | None = None,
-    ) -> Appointment:
+    ) -> AppointmentView:
         """Cancel an open appointment, freeing its place."""
         ...
 
@@ -235,19 +207,19 @@ class Scheduling(Protocol):
         actor: Actor,
         actor_ref: str | None = None,
         note: str | None = None,
-    ) -> Appointment:
+    ) -> AppointmentView:
         """Mark a scheduled appointment as confirmed (confirming twice is harmless)."""
         ...
 
     def complete(
         self, *, clinic_id: int, appointment_id: int, actor: Actor, actor_ref: str | None = None
-    ) -> Appointment:
+    ) -> AppointmentView:
         """Mark an open appointment that has started as completed."""
         ...
 
     def no_show(
         self, *, clinic_id: int, appointment_id: int, actor: Actor, actor_ref: str | None = None
-    ) -> Appointment:
+    ) -> AppointmentView:
         """Mark an open appointment that has started as a no-show."""
         ...
 
@@ -263,10 +235,10 @@ class Scheduling(Protocol):
         start: datetime,
         duration_minutes: int,
         exclude_id: int | None = None,
-    ) -> list[Appointment]:
+    ) -> list[AppointmentView]:
         """Open appointments of the professional overlapping `start` + `duration_minutes`."""
         ...
 
-    def upcoming(self, *, clinic_id: int, client_id: int, limit: int = 10) -> list[Appointment]:
+    def upcoming(self, *, clinic_id: int, client_id: int, limit: int = 10) -> list[AppointmentView]:
         """The client's open appointments from now on, soonest first."""
         ...

@@ -1,6 +1,8 @@
-"""Calendars (a professional at a unit) and their slots, with how full each one is.
+"""Calendars (a professional at a unit) and their slots, with how full each one is: the read
+models of the REST API and of statistics.
 
-Read-only: slots are made and removed by bot/scheduling/calendar.py and bot/clinic_setup.py.
+Read-only: slots are made and removed by generation.py. How full a slot is comes from
+occupancy.py and which slots suit a service from availability.py, as for the bot.
 """
 
 from __future__ import annotations
@@ -11,18 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, false, func, or_, tuple_
+from sqlalchemy import and_, false, func, or_, tuple_
 from sqlmodel import Session, col, select
 
+from bot.domain.scheduling import availability, occupancy
 from models import (
-    OPEN_STATUSES,
     Appointment,
     AppointmentStatus,
     Location,
     Professional,
-    ProfessionalService,
     Slot,
-    SlotHold,
     WorkingHours,
 )
 
@@ -102,23 +102,6 @@ def in_windows(windows: Windows) -> Any:
     )
 
 
-def usage_subqueries(*, clinic_id: int, now: datetime) -> tuple[Any, Any]:
-    """Per slot: open appointments (`booked`) and unexpired holds (`held`), to outer-join."""
-    booked = (
-        select(Appointment.slot_id, func.count().label("n"))
-        .where(Appointment.clinic_id == clinic_id, col(Appointment.status).in_(OPEN_STATUSES))
-        .group_by(col(Appointment.slot_id))
-        .subquery()
-    )
-    held = (
-        select(SlotHold.slot_id, func.count().label("n"))
-        .where(SlotHold.expires_at > now)
-        .group_by(col(SlotHold.slot_id))
-        .subquery()
-    )
-    return booked, held
-
-
 def slot_totals(
     session: Session,
     *,
@@ -128,29 +111,31 @@ def slot_totals(
     pairs: Collection[Pair] | None = None,
 ) -> dict[Pair, dict[str, Any]]:
     """Per calendar: slots, capacity, booked, held, available and appointments by status."""
-    booked_q, held_q = usage_subqueries(clinic_id=clinic_id, now=now)
-    booked = func.coalesce(booked_q.c.n, 0)
-    held = func.coalesce(held_q.c.n, 0)
-    free = col(Slot.capacity) - booked - held
-    # Only places still ahead are available: a slot that has started cannot be booked.
-    available = case((and_(col(Slot.start) > now, free > 0), free), else_=0)
     where = [Slot.clinic_id == clinic_id, in_windows(windows)]
     if pairs is not None:
         where.append(tuple_(col(Slot.professional_id), col(Slot.location_id)).in_(list(pairs)))
-    rows = session.exec(
+    per_slot = (
         select(
             Slot.professional_id,
             Slot.location_id,
-            func.count(col(Slot.id)),
-            func.sum(Slot.capacity),
-            func.sum(booked),
-            func.sum(held),
-            func.sum(available),
+            Slot.capacity,
+            occupancy.booked().label("booked"),
+            occupancy.held(now).label("held"),
+            occupancy.available(now).label("available"),
         )
-        .outerjoin(booked_q, booked_q.c.slot_id == Slot.id)
-        .outerjoin(held_q, held_q.c.slot_id == Slot.id)
         .where(*where)
-        .group_by(col(Slot.professional_id), col(Slot.location_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(
+            per_slot.c.professional_id,
+            per_slot.c.location_id,
+            func.count(),
+            func.sum(per_slot.c.capacity),
+            func.sum(per_slot.c.booked),
+            func.sum(per_slot.c.held),
+            func.sum(per_slot.c.available),
+        ).group_by(per_slot.c.professional_id, per_slot.c.location_id)
     ).all()
     totals: dict[Pair, dict[str, Any]] = defaultdict(empty_totals)
     for pid, lid, count, capacity, n_booked, n_held, n_available in rows:
@@ -188,31 +173,60 @@ def empty_totals() -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class SlotRow:
-    """A slot with its unit, professional and current use."""
+    """A slot with its unit, professional and use at the moment it was read."""
 
     slot: Slot
     booked: int
     held: int
+    available: int  # places a new booking may take (none once the slot has started)
     professional: str
     location: str
     timezone: str
 
-    def available(self, now: datetime) -> int:
-        """Places still free for a new booking (none once the slot has started)."""
-        if self.slot.start <= now:
-            return 0
-        return max(self.slot.capacity - self.booked - self.held, 0)
-
 
 @dataclass(frozen=True, slots=True)
 class SlotFilter:
-    """Which slots a listing wants; windows carry the date range in each unit's zone."""
+    """Which slots a listing wants; windows carry the date range in each unit's zone.
+
+    With a service, only slots that can take it (availability.serves); `available_only` adds
+    "not started and with a free place": together, the bot's free slots for that service.
+    """
 
     windows: Windows
     professional_id: int | None = None
     location_id: int | None = None
     service_id: int | None = None
     available_only: bool = False
+
+    def conditions(self, clinic_id: int, now: datetime) -> list[Any]:
+        """The SQL conditions on Slot this filter asks for."""
+        where: list[Any] = [Slot.clinic_id == clinic_id, in_windows(self.windows)]
+        if self.professional_id is not None:
+            where.append(Slot.professional_id == self.professional_id)
+        if self.location_id is not None:
+            where.append(Slot.location_id == self.location_id)
+        if self.service_id is not None:
+            where.append(availability.serves(self.service_id))
+        if self.available_only:
+            where += [occupancy.not_started(now), occupancy.has_room(now)]
+        return where
+
+
+def _with_use(now: datetime) -> Any:
+    """Slot rows with their use, professional and unit, as SlotRow takes them."""
+    return (
+        select(
+            Slot,
+            occupancy.booked(),
+            occupancy.held(now),
+            occupancy.available(now),
+            Professional.name,
+            Location.name,
+            Location.timezone,
+        )
+        .join(Professional, col(Professional.id) == col(Slot.professional_id))
+        .join(Location, col(Location.id) == col(Slot.location_id))
+    )
 
 
 def find_slots(
@@ -225,38 +239,11 @@ def find_slots(
     limit: int = 50,
 ) -> tuple[int, list[SlotRow]]:
     """A page of the clinic's slots in start order, and how many match in all."""
-    booked_q, held_q = usage_subqueries(clinic_id=clinic_id, now=now)
-    booked = func.coalesce(booked_q.c.n, 0)
-    held = func.coalesce(held_q.c.n, 0)
-    where: list[Any] = [Slot.clinic_id == clinic_id, in_windows(wanted.windows)]
-    if wanted.professional_id is not None:
-        where.append(Slot.professional_id == wanted.professional_id)
-    if wanted.location_id is not None:
-        where.append(Slot.location_id == wanted.location_id)
-    if wanted.service_id is not None:
-        offers = select(ProfessionalService.professional_id).where(
-            ProfessionalService.service_id == wanted.service_id
-        )
-        where.append(col(Slot.professional_id).in_(offers))
-        where.append(or_(col(Slot.service_id).is_(None), Slot.service_id == wanted.service_id))
-    if wanted.available_only:
-        where.append(col(Slot.start) > now)
-        where.append(booked + held < col(Slot.capacity))
-
-    def joined(query: Any) -> Any:
-        return (
-            query.outerjoin(booked_q, booked_q.c.slot_id == Slot.id)
-            .outerjoin(held_q, held_q.c.slot_id == Slot.id)
-            .where(*where)
-        )
-
-    total = session.exec(joined(select(func.count()).select_from(Slot))).one()
+    where = wanted.conditions(clinic_id, now)
+    total = session.exec(select(func.count()).select_from(Slot).where(*where)).one()
     rows = session.exec(
-        joined(
-            select(Slot, booked, held, Professional.name, Location.name, Location.timezone)
-            .join(Professional, col(Professional.id) == col(Slot.professional_id))
-            .join(Location, col(Location.id) == col(Slot.location_id))
-        )
+        _with_use(now)
+        .where(*where)
         .order_by(col(Slot.start), col(Slot.professional_id), col(Slot.location_id))
         .offset(offset)
         .limit(limit)
@@ -266,20 +253,7 @@ def find_slots(
 
 def find_slot(session: Session, *, clinic_id: int, slot_id: int, now: datetime) -> SlotRow | None:
     """One slot of the clinic with its use, or None."""
-    booked_q, held_q = usage_subqueries(clinic_id=clinic_id, now=now)
     row = session.exec(
-        select(
-            Slot,
-            func.coalesce(booked_q.c.n, 0),
-            func.coalesce(held_q.c.n, 0),
-            Professional.name,
-            Location.name,
-            Location.timezone,
-        )
-        .join(Professional, col(Professional.id) == col(Slot.professional_id))
-        .join(Location, col(Location.id) == col(Slot.location_id))
-        .outerjoin(booked_q, booked_q.c.slot_id == Slot.id)
-        .outerjoin(held_q, held_q.c.slot_id == Slot.id)
-        .where(Slot.id == slot_id, Slot.clinic_id == clinic_id)
+        _with_use(now).where(Slot.id == slot_id, Slot.clinic_id == clinic_id)
     ).first()
     return None if row is None else SlotRow(*row)

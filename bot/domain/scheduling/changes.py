@@ -1,7 +1,8 @@
 """Changes to booked appointments: direct booking, moves, service and status changes, notes,
-permanent deletion and the professional's conflict check (locks and history: guards.py).
+permanent deletion and the professional's conflict check (locks, checks, history: guards.py).
 
-Mixed into LocalScheduling; like it, nothing here commits: the caller owns the transaction.
+Every change returns the appointment as a view. Nothing here commits: the caller owns the
+transaction.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from sqlmodel import col
 
 from bot.domain.scheduling.errors import InvalidRequest, InvalidTransition
 from bot.domain.scheduling.guards import Guards
+from bot.domain.scheduling.views import AppointmentView
 from models import (
     Actor,
-    Appointment,
     AppointmentEvent,
     AppointmentStatus,
     Client,
@@ -27,8 +28,13 @@ from models import (
 )
 
 
-class AppointmentChanges(Guards):
-    """Every write to an appointment goes through here and leaves an AppointmentEvent."""
+class AppointmentChanges:
+    """Every write to a booked appointment goes through here and leaves an AppointmentEvent."""
+
+    def __init__(self, guards: Guards) -> None:
+        self.guards = guards
+        self.session = guards.session
+        self.clock = guards.clock
 
     # -- booking without a hold --------------------------------------------------------------
 
@@ -43,17 +49,17 @@ class AppointmentChanges(Guards):
         actor: Actor,
         actor_ref: str | None = None,
         notes: str | None = None,
-    ) -> Appointment:
+    ) -> AppointmentView:
         """Book a place in a slot directly (no hold): capacity, time and conflicts checked."""
-        client = self._owned(Client, client_id, clinic_id, "client_id")
+        client = self.guards.owned(Client, client_id, clinic_id, "client_id")
         if client.erased_at is not None:
             raise InvalidRequest(f"client {client_id} was erased", field="client_id")
-        service = self._owned(Service, service_id, clinic_id, "service_id")
+        service = self.guards.owned(Service, service_id, clinic_id, "service_id")
         if insurance_id is not None:
-            self._owned(HealthInsurance, insurance_id, clinic_id, "insurance_id")
-        slot = self._lock_slot(clinic_id, slot_id)
-        self._check_place(slot, service)
-        return self._new_appointment(
+            self.guards.owned(HealthInsurance, insurance_id, clinic_id, "insurance_id")
+        slot = self.guards.lock_slot(clinic_id, slot_id)
+        self.guards.check_place(slot, service)
+        appointment = self.guards.new_appointment(
             slot=slot,
             client_id=client_id,
             service=service,
@@ -62,6 +68,7 @@ class AppointmentChanges(Guards):
             actor_ref=actor_ref,
             notes=notes,
         )
+        return AppointmentView.of(appointment)
 
     # -- changes to an open appointment ------------------------------------------------------
 
@@ -74,20 +81,20 @@ class AppointmentChanges(Guards):
         slot_id: int | None = None,
         service_id: int | None = None,
         actor_ref: str | None = None,
-    ) -> Appointment:
+    ) -> AppointmentView:
         """Move an open appointment to another slot (time or professional) and/or service.
 
         A move frees the old place in the same transaction and asks for confirmation again.
         """
-        appointment = self._open_appointment(clinic_id, appointment_id)
+        appointment = self.guards.open_appointment(clinic_id, appointment_id)
         wanted = service_id if service_id is not None else appointment.service_id
-        service = self._owned(Service, wanted, clinic_id, "service_id")
+        service = self.guards.owned(Service, wanted, clinic_id, "service_id")
         target = slot_id if slot_id is not None else appointment.slot_id
         moving = target != appointment.slot_id
         if not moving and service.id == appointment.service_id:
-            return appointment
-        slot = self._lock_slot(clinic_id, target)
-        self._check_place(slot, service, moving=appointment)
+            return AppointmentView.of(appointment)
+        slot = self.guards.lock_slot(clinic_id, target)
+        self.guards.check_place(slot, service, moving=appointment)
         previous, old_start, old_service = (
             appointment.status,
             appointment.start,
@@ -104,8 +111,8 @@ class AppointmentChanges(Guards):
         if service.id != old_service:
             notes.append(f"service changed from {old_service} to {service.id}")
         kind = "appointment.rescheduled" if moving else None
-        self._event(appointment, actor, previous, "; ".join(notes), kind=kind, ref=actor_ref)
-        return appointment
+        self.guards.record(appointment, actor, previous, "; ".join(notes), kind=kind, ref=actor_ref)
+        return AppointmentView.of(appointment)
 
     def annotate(
         self,
@@ -115,17 +122,17 @@ class AppointmentChanges(Guards):
         notes: str | None,
         actor: Actor,
         actor_ref: str | None = None,
-    ) -> Appointment:
+    ) -> AppointmentView:
         """Replace the appointment's notes (any status: a note after the visit is normal)."""
-        appointment = self._lock_appointment(clinic_id, appointment_id)
+        appointment = self.guards.lock_appointment(clinic_id, appointment_id)
         if appointment.notes == notes:
-            return appointment
+            return AppointmentView.of(appointment)
         appointment.notes = notes
         appointment.updated_at = self.clock.now()
-        self._event(
+        self.guards.record(
             appointment, actor, appointment.status, "notes changed", kind=None, ref=actor_ref
         )
-        return appointment
+        return AppointmentView.of(appointment)
 
     def cancel(
         self,
@@ -135,17 +142,17 @@ class AppointmentChanges(Guards):
         reason: str | None,
         actor: Actor,
         actor_ref: str | None = None,
-    ) -> Appointment:
+    ) -> AppointmentView:
         """Cancel an open appointment, freeing its place."""
         cancelled = AppointmentStatus.cancelled
-        appointment = self._open_appointment(clinic_id, appointment_id, to_status=cancelled)
+        appointment = self.guards.open_appointment(clinic_id, appointment_id, to_status=cancelled)
         previous = appointment.status
         appointment.status = cancelled
         appointment.cancel_reason = reason or None
         appointment.updated_at = self.clock.now()
         kind = "appointment.cancelled"
-        self._event(appointment, actor, previous, reason or "", kind=kind, ref=actor_ref)
-        return appointment
+        self.guards.record(appointment, actor, previous, reason or "", kind=kind, ref=actor_ref)
+        return AppointmentView.of(appointment)
 
     def confirm(
         self,
@@ -155,22 +162,24 @@ class AppointmentChanges(Guards):
         actor: Actor,
         actor_ref: str | None = None,
         note: str | None = None,
-    ) -> Appointment:
+    ) -> AppointmentView:
         """Mark a scheduled appointment as confirmed (confirming twice is harmless)."""
         confirmed = AppointmentStatus.confirmed
-        appointment = self._open_appointment(clinic_id, appointment_id, to_status=confirmed)
+        appointment = self.guards.open_appointment(clinic_id, appointment_id, to_status=confirmed)
         if appointment.status == confirmed:
-            return appointment
+            return AppointmentView.of(appointment)
         appointment.status = confirmed
         appointment.updated_at = self.clock.now()
         scheduled = AppointmentStatus.scheduled
         kind = "appointment.confirmed"
-        self._event(appointment, actor, scheduled, note or "confirmed", kind=kind, ref=actor_ref)
-        return appointment
+        self.guards.record(
+            appointment, actor, scheduled, note or "confirmed", kind=kind, ref=actor_ref
+        )
+        return AppointmentView.of(appointment)
 
     def complete(
         self, *, clinic_id: int, appointment_id: int, actor: Actor, actor_ref: str | None = None
-    ) -> Appointment:
+    ) -> AppointmentView:
         """Mark an open appointment that has started as completed."""
         return self._close(
             clinic_id, appointment_id, AppointmentStatus.completed, actor=actor, ref=actor_ref
@@ -178,7 +187,7 @@ class AppointmentChanges(Guards):
 
     def no_show(
         self, *, clinic_id: int, appointment_id: int, actor: Actor, actor_ref: str | None = None
-    ) -> Appointment:
+    ) -> AppointmentView:
         """Mark an open appointment that has started as a no-show."""
         return self._close(
             clinic_id, appointment_id, AppointmentStatus.no_show, actor=actor, ref=actor_ref
@@ -192,8 +201,8 @@ class AppointmentChanges(Guards):
         *,
         actor: Actor,
         ref: str | None,
-    ) -> Appointment:
-        appointment = self._open_appointment(clinic_id, appointment_id, to_status=status)
+    ) -> AppointmentView:
+        appointment = self.guards.open_appointment(clinic_id, appointment_id, to_status=status)
         previous = appointment.status
         # Nobody can have come (or failed to come) to a visit that has not begun.
         if appointment.start > self.clock.now():
@@ -204,17 +213,17 @@ class AppointmentChanges(Guards):
             )
         appointment.status = status
         appointment.updated_at = self.clock.now()
-        self._event(
+        self.guards.record(
             appointment, actor, previous, str(status), kind=f"appointment.{status}", ref=ref
         )
-        return appointment
+        return AppointmentView.of(appointment)
 
     def delete(self, *, clinic_id: int, appointment_id: int) -> None:
         """Remove the appointment for good, with its history and reminders.
 
         Messages about it stay (they are the conversation's record) but no longer point to it.
         """
-        appointment = self._lock_appointment(clinic_id, appointment_id)
+        appointment = self.guards.lock_appointment(clinic_id, appointment_id)
         self.session.exec(
             update(Message)
             .where(col(Message.appointment_id) == appointment.id)
@@ -237,8 +246,11 @@ class AppointmentChanges(Guards):
         start: datetime,
         duration_minutes: int,
         exclude_id: int | None = None,
-    ) -> list[Appointment]:
+    ) -> list[AppointmentView]:
         """Open appointments of the professional overlapping `start` + `duration_minutes`."""
-        self._owned(Professional, professional_id, clinic_id, "professional_id")
+        self.guards.owned(Professional, professional_id, clinic_id, "professional_id")
         end = start + timedelta(minutes=duration_minutes)
-        return self._overlapping(clinic_id, professional_id, start, end, exclude_id=exclude_id)
+        found = self.guards.overlapping(
+            clinic_id, professional_id, start, end, exclude_id=exclude_id
+        )
+        return [AppointmentView.of(appointment) for appointment in found]

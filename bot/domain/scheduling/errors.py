@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from models import Appointment
+    from bot.domain.scheduling.views import AppointmentView
 
 
 class SchedulingError(Exception):
@@ -73,12 +73,16 @@ class InvalidTransition(SchedulingError):
         return [detail | {"from": self.from_status, "to": self.to_status}]
 
 
-class ProfessionalBusy(SchedulingError):
-    """The professional has another appointment at an overlapping time."""
+class ProfessionalBusy(SlotUnavailable):
+    """The professional has another appointment at an overlapping time.
+
+    A kind of SlotUnavailable: whoever books (the bot included) learns the time is not free;
+    the REST API still answers it with its own code and the conflicting appointments.
+    """
 
     code = "CONFLICT"
 
-    def __init__(self, message: str, *, conflicts: list[Appointment]) -> None:
+    def __init__(self, message: str, *, conflicts: list[AppointmentView]) -> None:
         super().__init__(message, field="start")
         self.conflicts = conflicts
 

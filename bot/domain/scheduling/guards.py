@@ -1,5 +1,9 @@
 """What every appointment change shares: the row locks, the checks a place must pass, and the
 history each change leaves (with the event it queues for the clinic's webhooks).
+
+Both ways into a slot run the same checks here: the API's direct booking (`book_slot`, `change`)
+and the bot's hold + book (`book`, `reschedule`). Nothing here commits: the caller owns the
+transaction.
 """
 
 from __future__ import annotations
@@ -7,11 +11,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
 from bot.core.clock import Clock
 from bot.domain.events import appointment_data, emit
+from bot.domain.scheduling import availability
 from bot.domain.scheduling.errors import (
     AppointmentNotFound,
     InvalidRequest,
@@ -22,29 +26,100 @@ from bot.domain.scheduling.errors import (
     SlotNotFound,
     SlotUnavailable,
 )
+from bot.domain.scheduling.occupancy import OCCUPYING
+from bot.domain.scheduling.views import AppointmentView
 from models import (
-    OPEN_STATUSES,
     Actor,
     Appointment,
     AppointmentEvent,
     AppointmentStatus,
     Professional,
-    ProfessionalService,
     Service,
     Slot,
-    SlotHold,
 )
 
 _Row = TypeVar("_Row", bound=SQLModel)
 
 
 class Guards:
-    """Locks, checks and history for LocalScheduling's changes (needs `session` and `clock`)."""
+    """Locks, checks and history for the local backend's changes."""
 
-    session: Session
-    clock: Clock
+    def __init__(self, *, session: Session, clock: Clock) -> None:
+        self.session = session
+        self.clock = clock
 
-    def _overlapping(
+    # -- the checks a place must pass ----------------------------------------------------------
+
+    def check_place(
+        self,
+        slot: Slot,
+        service: Service | None,
+        *,
+        moving: Appointment | None = None,
+        hold_id: int | None = None,
+    ) -> None:
+        """The locked slot can take this booking now (availability's rule), and the professional
+        has no other appointment at that time. Without a service (a hold): time and room only.
+
+        `moving` is an appointment changing place (it keeps its own place when it stays in the
+        slot); `hold_id` the hold a booking consumes (its place is the booking's).
+        """
+        failed = availability.refusals(
+            self.session,
+            slot_id=slot.id,
+            service_id=service.id if service is not None else None,
+            now=self.clock.now(),
+            excluding_hold=hold_id,
+            excluding_appointment=moving.id if moving is not None else None,
+        )
+        if failed:
+            raise self._refusal(failed[0], slot, service)
+        if service is not None:
+            self._check_professional_free(slot, service, moving)
+
+    def _refusal(self, check: str, slot: Slot, service: Service | None) -> Exception:
+        """The error a failed availability check is reported with (stable codes)."""
+        if check == "started":
+            return SlotInPast(f"slot {slot.id} has started")
+        if check == "full":
+            return SlotUnavailable(f"slot {slot.id} is full")
+        assert service is not None  # only a booking checks the service
+        if check == "not_offered":
+            if not service.active:
+                return InvalidRequest(f"service {service.id} is not offered", field="service_id")
+            return InvalidRequest(
+                f"the slot's professional does not offer service {service.id}", field="service_id"
+            )
+        return InvalidRequest(
+            f"service {service.id} takes {service.duration_minutes} minutes, "
+            f"longer than slot {slot.id}",
+            field="service_id",
+        )
+
+    def _check_professional_free(
+        self, slot: Slot, service: Service, moving: Appointment | None
+    ) -> None:
+        # Two bookings into different slots of one professional are not serialised by the slot
+        # lock; the professional's row is (PostgreSQL; SQLite serialises writers anyway).
+        self.session.exec(
+            select(Professional.id).where(Professional.id == slot.professional_id).with_for_update()
+        ).first()
+        end = slot.start + timedelta(minutes=service.duration_minutes)
+        busy = self.overlapping(
+            slot.clinic_id,
+            slot.professional_id,
+            slot.start,
+            end,
+            exclude_id=moving.id if moving is not None else None,
+            exclude_slot_id=slot.id,
+        )
+        if busy:
+            raise ProfessionalBusy(
+                f"the professional has {len(busy)} appointment(s) at that time",
+                conflicts=[AppointmentView.of(other) for other in busy],
+            )
+
+    def overlapping(
         self,
         clinic_id: int,
         professional_id: int,
@@ -54,13 +129,14 @@ class Guards:
         exclude_id: int | None = None,
         exclude_slot_id: int | None = None,
     ) -> list[Appointment]:
+        """Open appointments of the professional overlapping [start, end)."""
         query = (
             select(Appointment)
             .join(Slot, col(Slot.id) == col(Appointment.slot_id))
             .where(
                 Appointment.clinic_id == clinic_id,
                 Slot.professional_id == professional_id,
-                col(Appointment.status).in_(OPEN_STATUSES),
+                col(Appointment.status).in_(OCCUPYING),
                 Appointment.start < end,
                 Appointment.end > start,
             )
@@ -73,62 +149,9 @@ class Guards:
             query = query.where(Appointment.slot_id != exclude_slot_id)
         return list(self.session.exec(query))
 
-    def _check_place(
-        self, slot: Slot, service: Service, *, moving: Appointment | None = None
-    ) -> None:
-        """The locked slot can take this service now: not started, not full, offered, no clash."""
-        if slot.start <= self.clock.now():
-            raise SlotInPast(f"slot {slot.id} has started")
-        taken = self._taken(slot.id)
-        if moving is not None and moving.slot_id == slot.id:
-            taken -= 1  # the appointment being changed keeps its own place
-        if taken >= slot.capacity:
-            raise SlotUnavailable(f"slot {slot.id} is full")
-        self._check_offered(slot, service)
-        # Two bookings into different slots of one professional are not serialised by the slot
-        # lock; the professional's row is (PostgreSQL; SQLite serialises writers anyway).
-        self.session.exec(
-            select(Professional.id).where(Professional.id == slot.professional_id).with_for_update()
-        ).first()
-        end = slot.start + timedelta(minutes=service.duration_minutes)
-        busy = self._overlapping(
-            slot.clinic_id,
-            slot.professional_id,
-            slot.start,
-            end,
-            exclude_id=moving.id if moving is not None else None,
-            exclude_slot_id=slot.id,
-        )
-        if busy:
-            raise ProfessionalBusy(
-                f"the professional has {len(busy)} appointment(s) at that time", conflicts=busy
-            )
+    # -- locks ---------------------------------------------------------------------------------
 
-    def _check_offered(self, slot: Slot, service: Service) -> None:
-        if not service.active:
-            raise InvalidRequest(f"service {service.id} is not offered", field="service_id")
-        offers = self.session.exec(
-            select(ProfessionalService).where(
-                ProfessionalService.professional_id == slot.professional_id,
-                ProfessionalService.service_id == service.id,
-            )
-        ).first()
-        if offers is None:
-            raise InvalidRequest(
-                f"the slot's professional does not offer service {service.id}", field="service_id"
-            )
-        if slot.service_id is not None and slot.service_id != service.id:
-            raise InvalidRequest(f"slot {slot.id} is kept for another service", field="service_id")
-        if slot.end - slot.start < timedelta(minutes=service.duration_minutes):
-            raise InvalidRequest(
-                f"service {service.id} takes {service.duration_minutes} minutes, "
-                f"longer than slot {slot.id}",
-                field="service_id",
-            )
-
-    # -- locks and history -------------------------------------------------------------------
-
-    def _lock_slot(self, clinic_id: int, slot_id: int) -> Slot:
+    def lock_slot(self, clinic_id: int, slot_id: int) -> Slot:
         """Lock the slot row so capacity checks and writes on it happen one at a time.
 
         PostgreSQL: SELECT ... FOR UPDATE. SQLite ignores it, but every transaction there starts
@@ -141,45 +164,30 @@ class Guards:
             raise SlotNotFound(f"slot {slot_id} not found")
         return slot
 
-    def _taken(self, slot_id: int, *, excluding_hold: int | None = None) -> int:
-        """Open appointments plus unexpired holds of the slot (call with the slot locked)."""
-        now = self.clock.now()
-        appointments = self.session.exec(
-            select(func.count())
-            .select_from(Appointment)
-            .where(Appointment.slot_id == slot_id, col(Appointment.status).in_(OPEN_STATUSES))
-        ).one()
-        holds = (
-            select(func.count())
-            .select_from(SlotHold)
-            .where(SlotHold.slot_id == slot_id, SlotHold.expires_at > now)
-        )
-        if excluding_hold is not None:
-            holds = holds.where(SlotHold.id != excluding_hold)
-        return appointments + self.session.exec(holds).one()
-
-    def _lock_appointment(self, clinic_id: int, appointment_id: int) -> Appointment:
+    def lock_appointment(self, clinic_id: int, appointment_id: int) -> Appointment:
+        """Lock the clinic's appointment row, read as it is now."""
         appointment = self.session.exec(
             select(Appointment)
             .where(Appointment.id == appointment_id, Appointment.clinic_id == clinic_id)
             .with_for_update()
-            # Use the locked row, not a copy the session already holds (e.g. an Appointment the
-            # caller got from book()/upcoming(), kept across commits by expire_on_commit=False):
-            # a stale status would let confirm/reschedule revive a cancelled appointment.
+            # Use the locked row, not a copy the session already holds (e.g. one loaded before
+            # a commit and kept by expire_on_commit=False): a stale status would let
+            # confirm/reschedule revive a cancelled appointment.
             .execution_options(populate_existing=True)
         ).first()
         if appointment is None:
             raise AppointmentNotFound(f"appointment {appointment_id} not found")
         return appointment
 
-    def _open_appointment(
+    def open_appointment(
         self,
         clinic_id: int,
         appointment_id: int,
         to_status: AppointmentStatus | None = None,
     ) -> Appointment:
-        appointment = self._lock_appointment(clinic_id, appointment_id)
-        if appointment.status not in OPEN_STATUSES:
+        """Lock an appointment that is still open (scheduled or confirmed)."""
+        appointment = self.lock_appointment(clinic_id, appointment_id)
+        if appointment.status not in OCCUPYING:
             raise InvalidTransition(
                 f"appointment {appointment_id} is {appointment.status}",
                 from_status=appointment.status,
@@ -187,14 +195,16 @@ class Guards:
             )
         return appointment
 
-    def _owned(self, model: type[_Row], row_id: int, clinic_id: int, field: str) -> _Row:
+    def owned(self, model: type[_Row], row_id: int, clinic_id: int, field: str) -> _Row:
         """A row of the clinic, or NotFound naming the request field that pointed at it."""
         row = self.session.get(model, row_id)
         if row is None or getattr(row, "clinic_id", None) != clinic_id:
             raise NotFound(f"{field.removesuffix('_id')} {row_id} not found", field=field)
         return row
 
-    def _new_appointment(
+    # -- history -------------------------------------------------------------------------------
+
+    def new_appointment(
         self,
         *,
         slot: Slot,
@@ -221,10 +231,10 @@ class Guards:
         )
         self.session.add(appointment)
         self.session.flush()
-        self._event(appointment, actor, None, "booked", kind="appointment.created", ref=actor_ref)
+        self.record(appointment, actor, None, "booked", kind="appointment.created", ref=actor_ref)
         return appointment
 
-    def _event(
+    def record(
         self,
         appointment: Appointment,
         actor: Actor,

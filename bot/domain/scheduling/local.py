@@ -1,167 +1,89 @@
-"""The embedded backend: the clinic's schedule lives in our own tables."""
+"""The embedded backend: the clinic's schedule lives in our own tables.
+
+LocalScheduling answers the Scheduling interface by handing each request to one of four small
+collaborators that share the session and the clock:
+
+    catalogue.Catalogue          insurances, units, services, prices, opening hours
+    reads.ScheduleReads          free slots, one slot, appointment details, upcoming appointments
+    holds.Holds                  holds, and booking or rescheduling through a hold (the bot)
+    changes.AppointmentChanges   direct booking, moves, status changes, notes, deletion (the API)
+
+The last two write through guards.Guards (locks, the place checks, the history). Nothing here
+commits: the caller owns the transaction.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
-from sqlalchemy import func, or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.core.clock import Clock
-from bot.domain.scheduling.base import (
+from bot.domain.scheduling.catalogue import Catalogue
+from bot.domain.scheduling.changes import AppointmentChanges
+from bot.domain.scheduling.guards import Guards
+from bot.domain.scheduling.holds import Holds
+from bot.domain.scheduling.reads import ScheduleReads
+from bot.domain.scheduling.views import (
     AppointmentDetails,
-    AppointmentNotFound,
-    NotFound,
+    AppointmentView,
+    HoldView,
+    InsuranceView,
+    LocationView,
     OpeningHours,
-    SlotNotFound,
+    ServiceView,
     SlotView,
 )
-from bot.domain.scheduling.holds import HoldBooking
-from models import (
-    OPEN_STATUSES,
-    Appointment,
-    HealthInsurance,
-    InsuranceLocation,
-    InsuranceService,
-    Location,
-    Professional,
-    ProfessionalService,
-    Service,
-    Slot,
-    SlotHold,
-    WorkingHours,
-)
+from models import Actor
 
 
-class LocalScheduling(HoldBooking):
-    """Scheduling on our own tables. Never commits: the caller owns the transaction.
-
-    Holds and hold-based booking are in holds.py; changes to booked appointments in changes.py;
-    the locks and history they share in guards.py.
-    """
+class LocalScheduling:
+    """Scheduling on our own tables, built from its collaborators."""
 
     def __init__(self, *, session: Session, clock: Clock) -> None:
-        self.session = session
-        self.clock = clock
+        guards = Guards(session=session, clock=clock)
+        self._catalogue = Catalogue(session=session, clock=clock)
+        self._reads = ScheduleReads(session=session, clock=clock)
+        self._holds = Holds(guards, self._reads)
+        self._changes = AppointmentChanges(guards)
 
     # -- catalogue ---------------------------------------------------------------------------
 
-    def insurances(self, *, clinic_id: int) -> list[HealthInsurance]:
+    def insurances(self, *, clinic_id: int) -> list[InsuranceView]:
         """Active insurances of the clinic, "Particular" last."""
-        query = (
-            select(HealthInsurance)
-            .where(HealthInsurance.clinic_id == clinic_id, col(HealthInsurance.active))
-            .order_by(col(HealthInsurance.self_pay), col(HealthInsurance.name))
-        )
-        return list(self.session.exec(query))
+        return self._catalogue.insurances(clinic_id=clinic_id)
 
-    def locations(self, *, clinic_id: int, insurance_id: int | None) -> list[Location]:
+    def locations(self, *, clinic_id: int, insurance_id: int | None) -> list[LocationView]:
         """Active units, only those that take the insurance when one is given."""
-        query = select(Location).where(Location.clinic_id == clinic_id, col(Location.active))
-        if insurance_id is not None and not self._is_self_pay(clinic_id, insurance_id):
-            accepted = select(InsuranceLocation.location_id).where(
-                InsuranceLocation.insurance_id == insurance_id
-            )
-            query = query.where(col(Location.id).in_(accepted))
-        return list(self.session.exec(query.order_by(col(Location.id))))
+        return self._catalogue.locations(clinic_id=clinic_id, insurance_id=insurance_id)
 
     def services(
         self, *, clinic_id: int, insurance_id: int | None, location_id: int
-    ) -> list[Service]:
+    ) -> list[ServiceView]:
         """Services some professional offers at the unit (and the insurance covers)."""
-        offered_here = (
-            select(ProfessionalService.service_id)
-            .join(Slot, col(Slot.professional_id) == col(ProfessionalService.professional_id))
-            .where(Slot.location_id == location_id, Slot.start > self.clock.now())
+        return self._catalogue.services(
+            clinic_id=clinic_id, insurance_id=insurance_id, location_id=location_id
         )
-        query = select(Service).where(
-            Service.clinic_id == clinic_id, col(Service.active), col(Service.id).in_(offered_here)
-        )
-        if insurance_id is not None and not self._is_self_pay(clinic_id, insurance_id):
-            covered = select(InsuranceService.service_id).where(
-                InsuranceService.insurance_id == insurance_id
-            )
-            query = query.where(col(Service.id).in_(covered))
-        return list(self.session.exec(query.order_by(col(Service.id))))
 
-    def location(self, *, clinic_id: int, location_id: int) -> Location:
+    def location(self, *, clinic_id: int, location_id: int) -> LocationView:
         """One unit of the clinic."""
-        location = self.session.get(Location, location_id)
-        if location is None or location.clinic_id != clinic_id:
-            raise NotFound(f"location {location_id} not found")
-        return location
+        return self._catalogue.location(clinic_id=clinic_id, location_id=location_id)
 
-    def service(self, *, clinic_id: int, service_id: int) -> Service:
+    def service(self, *, clinic_id: int, service_id: int) -> ServiceView:
         """One service of the clinic."""
-        service = self.session.get(Service, service_id)
-        if service is None or service.clinic_id != clinic_id:
-            raise NotFound(f"service {service_id} not found")
-        return service
-
-    def details(self, *, clinic_id: int, appointment_id: int) -> AppointmentDetails:
-        """An appointment with service, professional and unit names."""
-        query = (
-            select(Appointment, Service.name, Professional.name, Location)
-            .join(Service, col(Service.id) == col(Appointment.service_id))
-            .join(Slot, col(Slot.id) == col(Appointment.slot_id))
-            .join(Professional, col(Professional.id) == col(Slot.professional_id))
-            .join(Location, col(Location.id) == col(Slot.location_id))
-            .where(Appointment.id == appointment_id, Appointment.clinic_id == clinic_id)
-        )
-        row = self.session.exec(query).first()
-        if row is None:
-            raise AppointmentNotFound(f"appointment {appointment_id} not found")
-        appointment, service, professional, location = row
-        return AppointmentDetails(
-            id=appointment.id,
-            status=appointment.status,
-            start=appointment.start,
-            end=appointment.end,
-            client_id=appointment.client_id,
-            slot_id=appointment.slot_id,
-            service_id=appointment.service_id,
-            location_id=location.id,
-            insurance_id=appointment.insurance_id,
-            service=service,
-            professional=professional,
-            location=location.name,
-            address=location.address,
-            timezone=location.timezone,
-        )
+        return self._catalogue.service(clinic_id=clinic_id, service_id=service_id)
 
     def price(self, *, clinic_id: int, service_id: int, insurance_id: int | None) -> int | None:
         """What the patient pays for the service, in cents; None when the insurance covers it."""
-        service = self.service(clinic_id=clinic_id, service_id=service_id)
-        if insurance_id is None or self._is_self_pay(clinic_id, insurance_id):
-            return service.price_cents
-        covered = self.session.exec(
-            select(InsuranceService).where(
-                InsuranceService.insurance_id == insurance_id,
-                InsuranceService.service_id == service_id,
-            )
-        ).first()
-        return None if covered else service.price_cents
+        return self._catalogue.price(
+            clinic_id=clinic_id, service_id=service_id, insurance_id=insurance_id
+        )
 
     def opening_hours(self, *, clinic_id: int, location_id: int) -> list[OpeningHours]:
         """When a unit sees patients, per weekday (0 = Monday), earliest start to latest end."""
-        self.location(clinic_id=clinic_id, location_id=location_id)
-        rows = self.session.exec(
-            select(WorkingHours.weekday, func.min(WorkingHours.start), func.max(WorkingHours.end))
-            .join(Professional, col(Professional.id) == col(WorkingHours.professional_id))
-            .where(WorkingHours.location_id == location_id, col(Professional.active))
-            .group_by(WorkingHours.weekday)
-            .order_by(WorkingHours.weekday)
-        ).all()
-        return [
-            OpeningHours(weekday, _as_time(opens), _as_time(closes))
-            for weekday, opens, closes in rows
-        ]
+        return self._catalogue.opening_hours(clinic_id=clinic_id, location_id=location_id)
 
-    def _is_self_pay(self, clinic_id: int, insurance_id: int) -> bool:
-        insurance = self.session.get(HealthInsurance, insurance_id)
-        return bool(insurance and insurance.clinic_id == clinic_id and insurance.self_pay)
-
-    # -- availability ------------------------------------------------------------------------
+    # -- reads -------------------------------------------------------------------------------
 
     def free_slots(
         self,
@@ -174,97 +96,215 @@ class LocalScheduling(HoldBooking):
         limit: int = 6,
         offset: int = 0,
     ) -> list[SlotView]:
-        """Slots with room for the service from `start` (never before now) up to `end`."""
-        now = self.clock.now()
-        service = self.session.get(Service, service_id)
-        if service is None or service.clinic_id != clinic_id:
-            return []
-        taken = self._taken_expression(now)
-        offers = select(ProfessionalService.professional_id).where(
-            ProfessionalService.service_id == service_id
+        """Slots open to the service from `start` (never before now) up to `end`."""
+        return self._reads.free_slots(
+            clinic_id=clinic_id,
+            location_id=location_id,
+            service_id=service_id,
+            start=start,
+            end=end,
+            limit=limit,
+            offset=offset,
         )
-        query = (
-            select(Slot, Professional.name, taken)
-            .join(Professional, col(Professional.id) == col(Slot.professional_id))
-            .where(
-                Slot.clinic_id == clinic_id,
-                Slot.location_id == location_id,
-                col(Slot.professional_id).in_(offers),
-                or_(col(Slot.service_id).is_(None), Slot.service_id == service_id),
-                Slot.start > max(start, now),
-                taken < Slot.capacity,
-            )
-            .order_by(col(Slot.start), col(Slot.professional_id))
-        )
-        if end is not None:
-            query = query.where(Slot.start < end)
-        rows = self.session.exec(query.offset(offset).limit(limit))
-        # Setup gives a professional slots as long as their longest service; a slot that is
-        # still too short (hours changed later) is left out rather than offered and refused.
-        duration = timedelta(minutes=service.duration_minutes)
-        return [
-            _view(slot, name, count)
-            for slot, name, count in rows
-            if slot.end - slot.start >= duration
-        ]
-
-    def _taken_expression(self, now: datetime):
-        """Open appointments plus unexpired holds of a slot, as a correlated scalar subquery."""
-        appointments = (
-            select(func.count())
-            .select_from(Appointment)
-            .where(Appointment.slot_id == Slot.id, col(Appointment.status).in_(OPEN_STATUSES))
-            .scalar_subquery()
-        )
-        holds = (
-            select(func.count())
-            .select_from(SlotHold)
-            .where(SlotHold.slot_id == Slot.id, SlotHold.expires_at > now)
-            .scalar_subquery()
-        )
-        return appointments + holds
 
     def slot(self, *, clinic_id: int, slot_id: int) -> SlotView:
-        """One slot with its current availability."""
-        query = (
-            select(Slot, Professional.name, self._taken_expression(self.clock.now()))
-            .join(Professional, col(Professional.id) == col(Slot.professional_id))
-            .where(Slot.id == slot_id, Slot.clinic_id == clinic_id)
-        )
-        row = self.session.exec(query).first()
-        if row is None:
-            raise SlotNotFound(f"slot {slot_id} not found")
-        return _view(*row)
+        """One slot with the places a new booking may take now."""
+        return self._reads.slot(clinic_id=clinic_id, slot_id=slot_id)
 
-    def upcoming(self, *, clinic_id: int, client_id: int, limit: int = 10) -> list[Appointment]:
+    def details(self, *, clinic_id: int, appointment_id: int) -> AppointmentDetails:
+        """An appointment with service, professional and unit names."""
+        return self._reads.details(clinic_id=clinic_id, appointment_id=appointment_id)
+
+    def upcoming(self, *, clinic_id: int, client_id: int, limit: int = 10) -> list[AppointmentView]:
         """The client's open appointments from now on, soonest first."""
-        query = (
-            select(Appointment)
-            .where(
-                Appointment.clinic_id == clinic_id,
-                Appointment.client_id == client_id,
-                col(Appointment.status).in_(OPEN_STATUSES),
-                Appointment.start > self.clock.now(),
-            )
-            .order_by(col(Appointment.start))
-            .limit(limit)
+        return self._reads.upcoming(clinic_id=clinic_id, client_id=client_id, limit=limit)
+
+    # -- holds (the bot's way in) ------------------------------------------------------------
+
+    def hold(self, *, clinic_id: int, slot_id: int, conversation_id: int, minutes: int) -> HoldView:
+        """Reserve one place for a conversation for a few minutes (releasing its other holds)."""
+        return self._holds.hold(
+            clinic_id=clinic_id, slot_id=slot_id, conversation_id=conversation_id, minutes=minutes
         )
-        return list(self.session.exec(query))
 
+    def release_holds(self, *, conversation_id: int) -> None:
+        """Drop every hold of the conversation."""
+        self._holds.release_holds(conversation_id=conversation_id)
 
-def _as_time(value: time | str) -> time:
-    """min()/max() over a TIME column come back as text on SQLite."""
-    return value if isinstance(value, time) else time.fromisoformat(value)
+    def book(
+        self,
+        *,
+        clinic_id: int,
+        hold_id: int,
+        client_id: int,
+        service_id: int,
+        insurance_id: int | None,
+        actor: Actor,
+        actor_ref: str | None = None,
+    ) -> AppointmentView:
+        """Turn a hold into a `scheduled` appointment (the same checks as `book_slot`)."""
+        return self._holds.book(
+            clinic_id=clinic_id,
+            hold_id=hold_id,
+            client_id=client_id,
+            service_id=service_id,
+            insurance_id=insurance_id,
+            actor=actor,
+            actor_ref=actor_ref,
+        )
 
+    def reschedule(
+        self,
+        *,
+        clinic_id: int,
+        appointment_id: int,
+        hold_id: int,
+        actor: Actor,
+        actor_ref: str | None = None,
+    ) -> AppointmentView:
+        """Move an open appointment to the held slot, freeing its old place in one transaction."""
+        return self._holds.reschedule(
+            clinic_id=clinic_id,
+            appointment_id=appointment_id,
+            hold_id=hold_id,
+            actor=actor,
+            actor_ref=actor_ref,
+        )
 
-def _view(slot: Slot, professional_name: str, taken: int) -> SlotView:
-    return SlotView(
-        id=slot.id,
-        start=slot.start,
-        end=slot.end,
-        location_id=slot.location_id,
-        professional_id=slot.professional_id,
-        professional_name=professional_name,
-        capacity=slot.capacity,
-        available=max(slot.capacity - taken, 0),
-    )
+    # -- changes (the API's and the console's way in) ----------------------------------------
+
+    def book_slot(
+        self,
+        *,
+        clinic_id: int,
+        slot_id: int,
+        client_id: int,
+        service_id: int,
+        insurance_id: int | None,
+        actor: Actor,
+        actor_ref: str | None = None,
+        notes: str | None = None,
+    ) -> AppointmentView:
+        """Book a place in a slot directly (no hold): capacity, time and conflicts checked."""
+        return self._changes.book_slot(
+            clinic_id=clinic_id,
+            slot_id=slot_id,
+            client_id=client_id,
+            service_id=service_id,
+            insurance_id=insurance_id,
+            actor=actor,
+            actor_ref=actor_ref,
+            notes=notes,
+        )
+
+    def change(
+        self,
+        *,
+        clinic_id: int,
+        appointment_id: int,
+        actor: Actor,
+        slot_id: int | None = None,
+        service_id: int | None = None,
+        actor_ref: str | None = None,
+    ) -> AppointmentView:
+        """Move an open appointment to another slot (time or professional) and/or service."""
+        return self._changes.change(
+            clinic_id=clinic_id,
+            appointment_id=appointment_id,
+            actor=actor,
+            slot_id=slot_id,
+            service_id=service_id,
+            actor_ref=actor_ref,
+        )
+
+    def annotate(
+        self,
+        *,
+        clinic_id: int,
+        appointment_id: int,
+        notes: str | None,
+        actor: Actor,
+        actor_ref: str | None = None,
+    ) -> AppointmentView:
+        """Replace the appointment's notes (any status)."""
+        return self._changes.annotate(
+            clinic_id=clinic_id,
+            appointment_id=appointment_id,
+            notes=notes,
+            actor=actor,
+            actor_ref=actor_ref,
+        )
+
+    def cancel(
+        self,
+        *,
+        clinic_id: int,
+        appointment_id: int,
+        reason: str | None,
+        actor: Actor,
+        actor_ref: str | None = None,
+    ) -> AppointmentView:
+        """Cancel an open appointment, freeing its place."""
+        return self._changes.cancel(
+            clinic_id=clinic_id,
+            appointment_id=appointment_id,
+            reason=reason,
+            actor=actor,
+            actor_ref=actor_ref,
+        )
+
+    def confirm(
+        self,
+        *,
+        clinic_id: int,
+        appointment_id: int,
+        actor: Actor,
+        actor_ref: str | None = None,
+        note: str | None = None,
+    ) -> AppointmentView:
+        """Mark a scheduled appointment as confirmed (confirming twice is harmless)."""
+        return self._changes.confirm(
+            clinic_id=clinic_id,
+            appointment_id=appointment_id,
+            actor=actor,
+            actor_ref=actor_ref,
+            note=note,
+        )
+
+    def complete(
+        self, *, clinic_id: int, appointment_id: int, actor: Actor, actor_ref: str | None = None
+    ) -> AppointmentView:
+        """Mark an open appointment that has started as completed."""
+        return self._changes.complete(
+            clinic_id=clinic_id, appointment_id=appointment_id, actor=actor, actor_ref=actor_ref
+        )
+
+    def no_show(
+        self, *, clinic_id: int, appointment_id: int, actor: Actor, actor_ref: str | None = None
+    ) -> AppointmentView:
+        """Mark an open appointment that has started as a no-show."""
+        return self._changes.no_show(
+            clinic_id=clinic_id, appointment_id=appointment_id, actor=actor, actor_ref=actor_ref
+        )
+
+    def delete(self, *, clinic_id: int, appointment_id: int) -> None:
+        """Remove the appointment for good, with its history and reminders."""
+        self._changes.delete(clinic_id=clinic_id, appointment_id=appointment_id)
+
+    def conflicts(
+        self,
+        *,
+        clinic_id: int,
+        professional_id: int,
+        start: datetime,
+        duration_minutes: int,
+        exclude_id: int | None = None,
+    ) -> list[AppointmentView]:
+        """Open appointments of the professional overlapping `start` + `duration_minutes`."""
+        return self._changes.conflicts(
+            clinic_id=clinic_id,
+            professional_id=professional_id,
+            start=start,
+            duration_minutes=duration_minutes,
+            exclude_id=exclude_id,
+        )

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from bot.domain.scheduling import LocalScheduling
+from bot.domain.scheduling import scheduling_for
 from models import Actor, Client, Conversation, Location, Professional, Slot, new_session
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
@@ -74,7 +74,7 @@ def hold(app, clock, slot_id: int) -> None:
         )
         s.add(conversation)
         s.flush()
-        LocalScheduling(session=s, clock=clock).hold(
+        scheduling_for(s, 1, clock).hold(
             clinic_id=1, slot_id=slot_id, conversation_id=conversation.id, minutes=10
         )
         s.commit()
@@ -86,7 +86,7 @@ def book(app, clock, slot_id: int, service_id: int = 1) -> int:
         joao = s.exec(
             select(Client).where(Client.name == "João Pereira", Client.clinic_id == 1)
         ).one()
-        appointment = LocalScheduling(session=s, clock=clock).book_slot(
+        appointment = scheduling_for(s, 1, clock).book_slot(
             clinic_id=1,
             slot_id=slot_id,
             client_id=joao.id,
@@ -134,7 +134,7 @@ def test_calendar_totals_over_one_day_count_bookings_holds_and_statuses(
     hold(app, clock, slot_at(session, demo["ana"], demo["paulista"], at(12, 11)).id)
     cancelled = book(app, clock, slot_at(session, demo["ana"], demo["paulista"], at(12, 14)).id)
     with new_session(app.extensions["agendai.engine"]) as s:
-        LocalScheduling(session=s, clock=clock).cancel(
+        scheduling_for(s, 1, clock).cancel(
             clinic_id=1, appointment_id=cancelled, reason="test", actor=Actor.api_key
         )
         s.commit()

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.domain.scheduling import LocalScheduling
+from bot.domain.scheduling import scheduling_for
 from models import (
     Actor,
     AuditEvent,
@@ -369,7 +369,7 @@ def test_held_and_once_booked_slots_outside_new_hours_are_kept_but_closed(
         )
         s.add(conversation)
         s.flush()
-        scheduling = LocalScheduling(session=s, clock=clock)
+        scheduling = scheduling_for(s, 1, clock)
         scheduling.hold(clinic_id=1, slot_id=held, conversation_id=conversation.id, minutes=10)
         booked = scheduling.book_slot(
             clinic_id=1,

@@ -1,19 +1,31 @@
-"""Slots cut from weekly working hours."""
+"""The one slot generator (generation.py): slots cut from weekly working hours, and the
+regeneration that makes future slots match the hours again after setup changed."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 import models
-from bot.domain.scheduling.calendar import generate_slots
-from models import Clinic, Location, Professional, ScheduleException, Slot, WorkingHours
+from bot.domain.scheduling.generation import HORIZON_DAYS, generate_slots, regenerate_slots
+from models import (
+    Appointment,
+    Client,
+    Clinic,
+    Location,
+    Professional,
+    ScheduleException,
+    Service,
+    Slot,
+    WorkingHours,
+)
 
 MONDAY = date(2025, 3, 10)
+NOW = datetime(2025, 3, 9, 12, 0, tzinfo=UTC)  # the Sunday before MONDAY, for regeneration
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 
 
@@ -244,3 +256,177 @@ def test_does_not_commit(session: Session, clinic: Clinic) -> None:
     session.rollback()
 
     assert session.exec(select(Slot)).all() == []
+
+
+# -- boundaries of one rule ---------------------------------------------------------------------
+
+
+def test_hours_an_exact_multiple_of_the_slot_fill_up_to_the_close(
+    session: Session, clinic: Clinic
+) -> None:
+    location, professional = add_location(session, clinic), add_professional(session, clinic)
+    add_rule(session, professional, location, time(8), time(10))
+
+    assert generate_slots(session, clinic_id=clinic.id, start=MONDAY, days=1) == 4
+    last = session.exec(select(Slot).order_by(col(Slot.start).desc())).first()
+    assert last.end.astimezone(SAO_PAULO).time() == time(10)
+
+
+def test_hours_shorter_than_one_slot_make_none(session: Session, clinic: Clinic) -> None:
+    location, professional = add_location(session, clinic), add_professional(session, clinic)
+    add_rule(session, professional, location, time(8), time(8, 29))
+
+    assert generate_slots(session, clinic_id=clinic.id, start=MONDAY, days=1) == 0
+
+
+def test_a_closed_day_between_working_days(session: Session, clinic: Clinic) -> None:
+    # Mondays and Wednesdays only: Tuesday is closed (no rule), not a day off.
+    location, professional = add_location(session, clinic), add_professional(session, clinic)
+    for weekday in (0, 2):
+        add_rule(session, professional, location, time(8), time(9), weekday=weekday)
+
+    assert generate_slots(session, clinic_id=clinic.id, start=MONDAY, days=3) == 4
+    assert {start.date() for start in local_starts(session)} == {
+        date(2025, 3, 10),
+        date(2025, 3, 12),
+    }
+
+
+def test_manaus_keeps_its_hours_when_sao_paulo_had_summer_time(
+    session: Session, clinic: Clinic
+) -> None:
+    # 2018-11-05, a Monday: São Paulo was on summer time (UTC-2); Manaus never is (UTC-4).
+    sao_paulo = add_location(session, clinic, "America/Sao_Paulo")
+    manaus = add_location(session, clinic, "America/Manaus")
+    ana, daniel = add_professional(session, clinic), add_professional(session, clinic, "Dr. D")
+    add_rule(session, ana, sao_paulo, time(8), time(8, 30))
+    add_rule(session, daniel, manaus, time(8), time(8, 30))
+
+    assert generate_slots(session, clinic_id=clinic.id, start=date(2018, 10, 29), days=8) == 4
+
+    starts = session.exec(select(Slot.location_id, Slot.start).order_by(col(Slot.start))).all()
+    by_unit = {
+        unit: [start for lid, start in starts if lid == unit] for unit in (sao_paulo.id, manaus.id)
+    }
+    assert by_unit[manaus.id] == [
+        datetime(2018, 10, 29, 12, 0, tzinfo=UTC),
+        datetime(2018, 11, 5, 12, 0, tzinfo=UTC),
+    ]
+    assert by_unit[sao_paulo.id] == [
+        datetime(2018, 10, 29, 11, 0, tzinfo=UTC),
+        datetime(2018, 11, 5, 10, 0, tzinfo=UTC),
+    ]
+
+
+def test_running_twice_over_overlapping_rules_creates_nothing_new(
+    session: Session, clinic: Clinic
+) -> None:
+    location, professional = add_location(session, clinic), add_professional(session, clinic)
+    add_rule(session, professional, location, time(8), time(10), capacity=2)
+    add_rule(session, professional, location, time(9), time(11), slot_minutes=60)
+
+    first = generate_slots(session, clinic_id=clinic.id, start=MONDAY, days=1)
+    second = generate_slots(session, clinic_id=clinic.id, start=MONDAY, days=1)
+
+    # 08:00-10:00 in 30 minutes, then the second rule's 10:00 (its 09:00 is taken by the first).
+    assert (first, second) == (5, 0)
+    slots = session.exec(select(Slot).order_by(col(Slot.start))).all()
+    assert [(s.end - s.start, s.capacity) for s in slots] == [(timedelta(minutes=30), 2)] * 4 + [
+        (timedelta(minutes=60), 1)
+    ]
+
+
+# -- regeneration: the same generator after setup changed ----------------------------------------
+
+
+def test_regeneration_after_generation_changes_nothing(session: Session, clinic: Clinic) -> None:
+    location, professional = add_location(session, clinic), add_professional(session, clinic)
+    add_rule(session, professional, location, time(8), time(12))
+    add_rule(session, professional, location, time(13), time(17), weekday=2)
+    generate_slots(session, clinic_id=clinic.id, start=MONDAY, days=HORIZON_DAYS)
+
+    once = regenerate_slots(session, clinic_id=clinic.id, now=NOW)
+    twice = regenerate_slots(session, clinic_id=clinic.id, now=NOW)
+
+    for result in (once, twice):
+        assert (result.created, result.updated, result.removed, result.closed) == (0, 0, 0, 0)
+        assert result.kept == []
+
+
+def test_regeneration_removes_free_slots_and_keeps_the_ones_patients_hold(
+    session: Session, clinic: Clinic
+) -> None:
+    location, professional = add_location(session, clinic), add_professional(session, clinic)
+    rule = add_rule(session, professional, location, time(8), time(10))
+    generate_slots(session, clinic_id=clinic.id, start=MONDAY, days=1)
+    slots = session.exec(select(Slot).order_by(col(Slot.start))).all()
+    booked = slots[3]  # 09:30
+    session.add(
+        Appointment(
+            clinic_id=clinic.id,
+            slot_id=booked.id,
+            client_id=add_client(session, clinic),
+            service_id=add_service(session, clinic),
+            start=booked.start,
+            end=booked.end,
+            created_at=NOW,
+            updated_at=NOW,
+        )
+    )
+    rule.end = time(9)  # the 09:00 and 09:30 slots are no longer worked
+    session.add(rule)
+
+    result = regenerate_slots(session, clinic_id=clinic.id, now=NOW, days=1)
+
+    assert (result.created, result.removed, result.closed) == (0, 1, 0)
+    [kept] = result.kept
+    assert (kept.slot.id, kept.booked, kept.held, kept.reason) == (booked.id, 1, 0, "outside_hours")
+    assert [s.id for s in session.exec(select(Slot).order_by(col(Slot.start)))] == [
+        slots[0].id,
+        slots[1].id,
+        booked.id,
+    ]
+
+
+def test_regeneration_never_shrinks_a_slot_below_what_is_taken(
+    session: Session, clinic: Clinic
+) -> None:
+    location, professional = add_location(session, clinic), add_professional(session, clinic)
+    rule = add_rule(session, professional, location, time(8), time(8, 30), capacity=3)
+    generate_slots(session, clinic_id=clinic.id, start=MONDAY, days=1)
+    slot = session.exec(select(Slot)).one()
+    service, client = add_service(session, clinic), add_client(session, clinic)
+    for _ in range(2):
+        session.add(
+            Appointment(
+                clinic_id=clinic.id,
+                slot_id=slot.id,
+                client_id=client,
+                service_id=service,
+                start=slot.start,
+                end=slot.end,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+    rule.capacity = 1
+    session.add(rule)
+
+    result = regenerate_slots(session, clinic_id=clinic.id, now=NOW, days=1)
+
+    assert session.get(Slot, slot.id).capacity == 2
+    assert [(k.booked, k.reason) for k in result.kept] == [(2, "over_capacity")]
+
+
+def add_client(session: Session, clinic: Clinic) -> int:
+    client = Client(clinic_id=clinic.id, name="Paciente", created_at=NOW)
+    session.add(client)
+    session.flush()
+    return client.id
+
+
+def add_service(session: Session, clinic: Clinic) -> int:
+    service = Service(clinic_id=clinic.id, name="Consulta", duration_minutes=30)
+    session.add(service)
+    session.flush()
+    return service.id
