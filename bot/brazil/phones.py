@@ -1,7 +1,9 @@
 """WhatsApp addresses -> patient lookup keys, typed phone numbers, and log-safe masking.
 
-The reply address is never rewritten: answer exactly the address that wrote. Only the lookup key
-is normalised, because Brazilian mobiles arrive both with and without the 9th digit.
+The one copy of Brazil's phone rules: area codes (DDD), the mobile 9th digit, mobile vs
+landline, national vs +55. The reply address is never rewritten: answer exactly the address that
+wrote. Only the lookup key is normalised, because Brazilian mobiles arrive both with and without
+the 9th digit.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import re
 
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher
+
+from bot.brazil.cpf import FORMATTED_CPF
 
 BRAZIL_COUNTRY_CODE = "55"
 
@@ -31,10 +35,15 @@ _CHANNEL_PREFIX = re.compile(r"^[a-z][a-z0-9-]*:", re.IGNORECASE)
 # Meta business-scoped user id: ISO country, optional "ENT." (parent BSUID), alphanumerics.
 _USERNAME_ID = re.compile(r"^[A-Za-z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$")
 _PHONE_SHAPED = re.compile(r"^\+?[\d\s().\-]*\d[\d\s().\-]*$")
-# A formatted CPF has 11 digits, like a Brazilian mobile with DDD: never read it as a phone.
-_CPF_SHAPE = re.compile(r"^\d{3}\.\d{3}\.\d{3}-\d{2}$")
+# "(82) ..." or "(082) ...": an area code in parentheses is the national way of writing.
+_AREA_IN_PARENTHESES = re.compile(r"^\(\s*0?[0-9]{2}\s*\)")
+# After the DDD: a mobile's 9 digits start with 9; eight digits are a landline (2-5) or a
+# mobile written without its 9th digit (6-9). 0 and 1 start no subscriber number.
 _MOBILE_FIRST_DIGITS = frozenset("6789")
-_LANDLINE_OR_MOBILE_FIRST_DIGITS = frozenset("23456789")
+_LANDLINE_FIRST_DIGITS = frozenset("2345")
+_NATIONAL_LENGTHS = (10, 11)  # DDD + 8, DDD + 9
+_SUBSCRIBER_DIGITS = 8  # the part after the 9th digit
+_INTERNATIONAL_LENGTHS = range(8, 16)  # E.164 allows at most 15 digits
 _KEPT_TAIL = 4
 _MIN_MASKABLE_DIGITS = 8
 
@@ -62,14 +71,27 @@ def digits_of(address: str) -> str | None:
     return "".join(char for char in rest if char.isdigit())
 
 
+def is_national(digits: str) -> bool:
+    """A Brazilian number without +55: a real DDD, then 9 digits starting with 9 (mobile) or
+    8 digits (landline, or a mobile written without its 9th digit)."""
+    if len(digits) not in _NATIONAL_LENGTHS or not digits.isascii() or not digits.isdigit():
+        return False
+    ddd, subscriber = digits[:2], digits[2:]
+    if ddd not in BRAZIL_DDDS:
+        return False
+    if len(subscriber) == 9:
+        return subscriber[0] == "9"
+    return subscriber[0] in _LANDLINE_FIRST_DIGITS | _MOBILE_FIRST_DIGITS
+
+
 def _with_ninth_digit(digits: str) -> str:
     """Insert the mobile 9 into a 12-digit Brazilian mobile; anything else is returned unchanged."""
-    if len(digits) != 12 or not digits.startswith(BRAZIL_COUNTRY_CODE):
+    national = digits.removeprefix(BRAZIL_COUNTRY_CODE)
+    if len(digits) != 12 or national == digits or not is_national(national):
         return digits
-    ddd, subscriber = digits[2:4], digits[4:]
-    if ddd not in BRAZIL_DDDS or subscriber[0] not in _MOBILE_FIRST_DIGITS:
+    if national[2] not in _MOBILE_FIRST_DIGITS:  # a landline never gets a 9
         return digits
-    return BRAZIL_COUNTRY_CODE + ddd + "9" + subscriber
+    return BRAZIL_COUNTRY_CODE + national[:2] + "9" + national[2:]
 
 
 def phone_key(address: str) -> str:
@@ -90,24 +112,58 @@ def lookup_keys(address: str) -> tuple[str, ...]:
     return (key,) if key else ()
 
 
+def shared_tail(key: str) -> str | None:
+    """What every written form of a phone key ends with: its last 8 digits, which come after
+    Brazil's 9th digit; None for a key that is no number (a username id)."""
+    return key[-_SUBSCRIBER_DIGITS:] if key.isascii() and key.isdigit() else None
+
+
+def number_of(address: str) -> str:
+    """What a patient's record keeps of an address: its digits, or the username id itself."""
+    return digits_of(address) or phone_key(address)
+
+
+def normalize_phone(text: str | None) -> str | None:
+    """International digits of a typed phone ('(82) 8213-6275' -> '558282136275'), else None.
+
+    A national number (DDD + 8 or 9 digits, maybe after the trunk 0 or with the DDD in
+    parentheses) gets +55 and must follow Brazil's rules; a leading '+' or '00' means the
+    country code is already there, and bare digits that are no national number are read as
+    international, as WhatsApp ids come.
+    """
+    text = (text or "").strip()
+    digits = digits_of(text)
+    if not digits or not digits.isascii():  # other scripts' digits are no phone number
+        return None
+    if text.startswith("+") or ":" in text:
+        return digits if len(digits) in _INTERNATIONAL_LENGTHS else None
+    if digits.startswith("00"):  # international dialling prefix
+        digits = digits[2:]
+        return digits if len(digits) in _INTERNATIONAL_LENGTHS else None
+    written_nationally = _AREA_IN_PARENTHESES.match(text) is not None
+    if digits.startswith("0"):  # the trunk prefix: no country code starts with 0
+        digits, written_nationally = digits[1:], True
+    if is_national(digits):
+        return BRAZIL_COUNTRY_CODE + digits
+    if written_nationally:
+        return None
+    return digits if len(digits) in _INTERNATIONAL_LENGTHS else None
+
+
 def _is_plausible(number: phonenumbers.PhoneNumber) -> bool:
-    """Brazil: DDD + 8 digits (landline or old mobile) or DDD + 9xxxxxxxx; elsewhere: valid."""
+    """Brazil: a national number by our rules; elsewhere: valid for phonenumbers."""
     if str(number.country_code) != BRAZIL_COUNTRY_CODE:
         return phonenumbers.is_valid_number(number)
     # is_valid_number rejects the 8-digit mobile form patients still type, so check the shape.
-    national = str(number.national_number)
-    if national[:2] not in BRAZIL_DDDS:
-        return False
-    if len(national) == 11:
-        return national[2] == "9"
-    return len(national) == 10 and national[2] in _LANDLINE_OR_MOBILE_FIRST_DIGITS
+    return is_national(str(number.national_number))
 
 
 def parse_typed_phone(text: str, *, default_region: str = "BR") -> str | None:
     """The one phone number in a chat message as E.164 digits without '+', else None."""
     found: set[str] = set()
     for match in PhoneNumberMatcher(text, default_region, leniency=Leniency.POSSIBLE):
-        if _CPF_SHAPE.match(match.raw_string.strip()) or not _is_plausible(match.number):
+        # A formatted CPF has 11 digits, like a mobile with its DDD: never read it as a phone.
+        if FORMATTED_CPF.match(match.raw_string.strip()) or not _is_plausible(match.number):
             continue
         found.add(f"{match.number.country_code}{match.number.national_number}")
     # Two different numbers are ambiguous: better to ask again than to pick one.

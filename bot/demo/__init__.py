@@ -1,4 +1,8 @@
-"""The demo clinic: three units, four insurances, three services, four professionals."""
+"""The demo clinic: three units, four insurances, three services, four professionals.
+
+Patients and their appointments are made through the domain (create_patient, the scheduling
+service), so they leave the rows and events real ones leave.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,23 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, SQLModel, select
 
-from bot.brazil.phones import phone_key
-from bot.domain.scheduling.calendar import generate_slots
+from bot.demo.data import (
+    DEMO_DAYS,
+    DEMO_NUMBERS,
+    DEMO_SLUG,
+    INSURANCES,
+    LOCATIONS,
+    PATIENTS,
+    PROFESSIONALS,
+    SERVICES,
+    WED,
+    Patient,
+)
+from bot.domain.patients.records import create_patient
+from bot.domain.scheduling import Scheduling, scheduling_for
+from bot.domain.scheduling.generation import generate_slots
 from models import (
     Actor,
-    Appointment,
-    AppointmentEvent,
-    AppointmentStatus,
-    Client,
-    ClientPhone,
     Clinic,
     ClinicNumber,
     HealthInsurance,
@@ -31,91 +43,9 @@ from models import (
     WorkingHours,
 )
 
-DEMO_SLUG = "clinica-demo"
-DEMO_NUMBERS = ("14155238886",)  # the Twilio WhatsApp sandbox number answers for the demo clinic
-DEMO_DAYS = 30
-
-MON, TUE, WED, THU, FRI, SAT = range(6)
-WEEK = (MON, TUE, WED, THU, FRI)
-
-# key: (name, address, timezone)
-LOCATIONS = {
-    "paulista": (
-        "Paulista",
-        "Av. Paulista, 1000 - Bela Vista, São Paulo - SP",
-        "America/Sao_Paulo",
-    ),
-    "pinheiros": (
-        "Pinheiros",
-        "Rua dos Pinheiros, 500 - Pinheiros, São Paulo - SP",
-        "America/Sao_Paulo",
-    ),
-    "manaus": ("Manaus Centro", "Av. Eduardo Ribeiro, 620 - Centro, Manaus - AM", "America/Manaus"),
-}
-# key: (name, duration in minutes, price in cents)
-SERVICES = {
-    "geral": ("Clínica geral", 30, 18000),
-    "derma": ("Dermatologia", 45, 25000),
-    "fisio": ("Fisioterapia", 60, 15000),
-}
-# name: (self_pay, units that accept it, services it covers)
-INSURANCES = {
-    "Particular": (True, tuple(LOCATIONS), tuple(SERVICES)),
-    "Unimed": (False, tuple(LOCATIONS), tuple(SERVICES)),
-    "Bradesco Saúde": (False, ("paulista", "pinheiros"), ("geral", "derma")),
-    "SulAmérica": (False, ("paulista",), ("geral",)),
-}
-# name: (services, shifts as (unit, weekdays, start, end, capacity));
-# two shifts a day leave the lunch break out.
-PROFESSIONALS = {
-    "Dra. Ana Souza": (
-        ("geral",),
-        (
-            ("paulista", (MON, WED, FRI), time(8), time(12), 1),
-            ("paulista", (MON, WED, FRI), time(13), time(17), 1),
-            ("pinheiros", (TUE, THU), time(8), time(12), 1),
-            ("pinheiros", (TUE, THU), time(13), time(17), 1),
-        ),
-    ),
-    "Dr. Bruno Lima": (
-        ("derma", "geral"),
-        (
-            ("pinheiros", WEEK, time(9), time(12), 1),
-            ("pinheiros", WEEK, time(13), time(18), 1),
-            ("pinheiros", (SAT,), time(8), time(12), 1),
-        ),
-    ),
-    "Carla Mendes": (
-        ("fisio",),
-        (
-            ("paulista", WEEK, time(7), time(12), 1),
-            ("paulista", WEEK, time(13), time(16), 1),
-            ("paulista", (TUE,), time(18), time(20), 3),  # group session
-            ("paulista", (SAT,), time(8), time(12), 1),
-        ),
-    ),
-    "Dr. Daniel Rocha": (
-        ("geral",),
-        (
-            ("manaus", WEEK, time(8), time(12), 1),
-            ("manaus", WEEK, time(14), time(18), 1),
-        ),
-    ),
-}
-# (name, WhatsApp number as stored, CPF, insurance, professional, unit, service)
-Patient = tuple[str, str, str | None, str, str, str, str]
-PATIENTS: tuple[Patient, ...] = (
-    (
-        "Maria Oliveira",
-        "5511987654321",
-        "52998224725",
-        "Unimed",
-        "Dra. Ana Souza",
-        "paulista",
-        "geral",
-    ),
-    ("João Pereira", "558282136275", None, "Particular", "Dr. Bruno Lima", "pinheiros", "derma"),
-)
+__all__ = ["DEMO_NUMBERS", "DEMO_SLUG", "fill", "holiday", "load_demo", "load_sandbox"]
+# Who the demo's bookings are made by, in their history (AppointmentEvent.actor_ref).
+DEMO_ACTOR_REF = "demo"
 
 
 @dataclass
@@ -135,7 +65,7 @@ def load_demo(session: Session, *, today: date, now: datetime) -> Clinic:
     if existing is not None:
         return existing
     clinic = Clinic(name="Clínica Demo", slug=DEMO_SLUG, settings={"ask_cpf": True})
-    return _fill(session, clinic, today=today, now=now, numbers=True)
+    return fill(session, clinic, today=today, now=now, numbers=True)
 
 
 def load_sandbox(session: Session, *, of: Clinic, today: date, now: datetime) -> Clinic:
@@ -152,16 +82,13 @@ def load_sandbox(session: Session, *, of: Clinic, today: date, now: datetime) ->
         settings={"ask_cpf": True},
         sandbox_of_id=of.id,
     )
-    return _fill(session, clinic, today=today, now=now, numbers=False)
+    return fill(session, clinic, today=today, now=now, numbers=False)
 
 
-def load_clinic(session: Session, *, name: str, slug: str, today: date, now: datetime) -> Clinic:
-    """Another clinic with the demo's generated data (no WhatsApp number) and commit."""
-    clinic = Clinic(name=name, slug=slug, settings={"ask_cpf": True})
-    return _fill(session, clinic, today=today, now=now, numbers=False)
-
-
-def _fill(session: Session, clinic: Clinic, *, today: date, now: datetime, numbers: bool) -> Clinic:
+def fill(
+    session: Session, clinic: Clinic, *, today: date, now: datetime, numbers: bool = False
+) -> Clinic:
+    """Give `clinic` the demo's units, services, hours, slots and patients, and commit."""
     session.add(clinic)
     session.flush()
     demo = _Demo(clinic_id=_id(clinic))
@@ -174,8 +101,9 @@ def _fill(session: Session, clinic: Clinic, *, today: date, now: datetime, numbe
     session.add(ScheduleException(clinic_id=demo.clinic_id, day=holiday(today), reason="Feriado"))
     session.flush()
     generate_slots(session, clinic_id=demo.clinic_id, start=today, days=DEMO_DAYS)
+    scheduling = scheduling_for(session, clinic, _Moment(now))
     for patient in PATIENTS:
-        _add_patient(session, demo, patient, today=today, now=now)
+        _add_patient(session, demo, patient, scheduling, today=today, now=now)
     session.commit()
     return clinic
 
@@ -264,52 +192,39 @@ def _add_professionals(session: Session, demo: _Demo) -> None:
 
 
 def _add_patient(
-    session: Session, demo: _Demo, patient: Patient, *, today: date, now: datetime
+    session: Session,
+    demo: _Demo,
+    patient: Patient,
+    scheduling: Scheduling,
+    *,
+    today: date,
+    now: datetime,
 ) -> None:
     """A known patient with an upcoming appointment on a real generated slot."""
     name, number, cpf, insurance_name, professional_name, unit, service_key = patient
     location, service = demo.locations[unit], demo.services[service_key]
     insurance = demo.insurances[insurance_name]
-    client = Client(
+    client = create_patient(
+        session=session,
         clinic_id=demo.clinic_id,
         name=name,
+        phones=[number],
         cpf=cpf,
         health_insurance_id=insurance.id,
         location_id=location.id,
-        created_at=now,
-    )
-    session.add(client)
-    session.flush()
-    session.add(
-        ClientPhone(
-            clinic_id=demo.clinic_id, client_id=_id(client), number=number, key=phone_key(number)
-        )
+        now=now,
     )
     slot = _slot_from(
         session, demo.professionals[professional_name], location, today + timedelta(days=2)
     )
-    appointment = Appointment(
+    scheduling.book_slot(
         clinic_id=demo.clinic_id,
         slot_id=_id(slot),
         client_id=_id(client),
         service_id=_id(service),
         insurance_id=insurance.id,
-        status=AppointmentStatus.scheduled,
-        start=slot.start,
-        end=slot.start + timedelta(minutes=service.duration_minutes),
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(appointment)
-    session.flush()
-    session.add(
-        AppointmentEvent(
-            appointment_id=_id(appointment),
-            at=now,
-            actor=Actor.system,
-            to_status=AppointmentStatus.scheduled,
-            note="demo",
-        )
+        actor=Actor.system,
+        actor_ref=DEMO_ACTOR_REF,
     )
 
 
@@ -333,3 +248,13 @@ def _id(row: SQLModel) -> int:
     if row_id is None:
         raise RuntimeError(f"{type(row).__name__} has no id yet: flush first")
     return row_id
+
+
+@dataclass(frozen=True)
+class _Moment:
+    """The clock of a demo load: it stands at the moment the demo is loaded at."""
+
+    moment: datetime
+
+    def now(self) -> datetime:
+        return self.moment

@@ -2,7 +2,7 @@
 
 Bare JSON arrays and objects (no envelope), `limit`/`offset` paging, and 200 on create: the spec
 treats any other status as an error. Errors still come in the API's envelope. The same business
-functions and rules as /api/v1/clients apply (see bot/api/client_io.py).
+functions and rules as /api/v1/clients apply (see wire.py).
 """
 
 from __future__ import annotations

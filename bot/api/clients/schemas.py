@@ -10,11 +10,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.domain.patients.records import MAX_PHONES
+from bot.brazil.cpf import CPF_PATTERN
+from bot.domain.patients.records import EMAIL_PATTERN, MAX_PHONES
 
-# The expressions bot.domain.patients.records checks, documented so clients can validate first.
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-CPF_PATTERN = r"^\s*\d{3}\.?\d{3}\.?\d{3}-?\d{2}\s*$"
+# CPF_PATTERN and EMAIL_PATTERN are the expressions the records check, documented so clients
+# can validate first.
 IMAGE_PATTERN = r"^https?://\S+$"
 # Optional fields where an empty string means "none" (bots often send "" for unknown values).
 _BLANKABLE = (

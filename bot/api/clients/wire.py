@@ -1,5 +1,5 @@
 """Clients on the wire: the Client object, and the change flows (validate, change, audit, emit,
-commit) that /api/v1/clients and the Clinia /clients paths share. Models: client_models.py.
+commit) that /api/v1/clients and the Clinia /clients paths share. Models: schemas.py.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from bot.api import audit, auth
 from bot.api.clients.schemas import ClientCreate, ClientPatch
 from bot.api.common import ident, iso, optional_id, parse_id
 from bot.api.errors import ApiError, not_found
-from bot.domain import events
+from bot.brazil.cpf import format_cpf
 from bot.domain.patients import erasure as client_erasure
 from bot.domain.patients import lookup as client_lookup
 from bot.domain.patients import records as client_records
@@ -32,7 +32,7 @@ def public(client: Client, phones: list[str]) -> dict[str, Any]:
         "description": client.description,
         "phone": phones[0] if phones else None,
         "allPhones": phones,
-        "cpf": client_records.format_cpf(client.cpf),
+        "cpf": format_cpf(client.cpf),
         "image": client.image,
         "email": client.email,
         "birthday": client.birthday.isoformat() if client.birthday else None,
@@ -76,22 +76,18 @@ def find(client_id: str) -> Client:
 
 
 def create(body: ClientCreate) -> Client:
-    """Create, audit, emit client.created and commit; RecordError becomes the API's error."""
+    """Create (which queues client.created), audit and commit; RecordError becomes the API's
+    error."""
     session, now, clinic_id = db(), clock().now(), auth.clinic_id()
     fields = _fields(body, body.model_fields_set | {"name", "phone"})
     fields["phones"] = [body.phone, *(body.all_phones or [])]
     with refusals():
-        client = client_records.create(session=session, clinic_id=clinic_id, now=now, fields=fields)
+        client = client_records.create_patient(
+            session=session, clinic_id=clinic_id, now=now, **fields
+        )
     after = publics(session, [client])[0]
     audit.record(
         session, action="client.create", resource="client", resource_id=_id(client), after=after
-    )
-    events.emit(
-        session,
-        clinic_id=clinic_id,
-        type="client.created",
-        data=events.client_data(client),
-        now=now,
     )
     commit(session)
     return client

@@ -7,8 +7,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.brazil.phones import digits_of, lookup_keys, phone_key
+from bot.brazil.phones import lookup_keys, number_of, phone_key
 from bot.core.folding import normalize
+from bot.domain.patients.records import create_patient
 from models import Client, ClientPhone, Conversation
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def link_address(session: Session, *, client: Client, address: str) -> None:
         )
     ).first()
     if exists is None:
-        number = digits_of(address) or key
+        number = number_of(address)
         session.add(
             ClientPhone(clinic_id=client.clinic_id, client_id=client.id, number=number, key=key)
         )
@@ -78,7 +79,8 @@ def register(
     """Create a patient from a conversation, or reuse the one with the same CPF and name.
 
     A CPF alone never links a new number to an existing record: anyone can type a CPF, and the
-    record's appointments and name would be shown to them.
+    record's appointments and name would be shown to them. The new record keeps the CPF it was
+    given, so the clinic sees both records under it.
     """
     client = find_by_cpf(session, clinic_id=clinic_id, cpf=cpf) if cpf else None
     if client is not None and not same_person(client.name, name):
@@ -87,16 +89,17 @@ def register(
         )
         client = None
     if client is None:
-        client = Client(
+        return create_patient(
+            session=session,
             clinic_id=clinic_id,
             name=name,
+            address=address,
             cpf=cpf,
             health_insurance_id=insurance_id,
             location_id=location_id,
-            created_at=now,
+            now=now,
+            shared_cpf=True,
         )
-        session.add(client)
-        session.flush()
     link_address(session, client=client, address=address)
     return client
 

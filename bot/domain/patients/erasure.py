@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
-from bot.brazil.phones import digits_of, phone_key
+from bot.brazil.phones import digits_of, phone_key, shared_tail
 from models import (
     ApiKey,
     Appointment,
@@ -45,7 +45,6 @@ PERSONAL_KEYS = (
     "birthday",
     "externalId",
 )
-_SUFFIX_DIGITS = 8  # the last 8 digits are the same with and without Brazil's 9th digit
 
 
 def erase(*, session: Session, client: Client, now: datetime) -> bool:
@@ -110,7 +109,7 @@ def _conversations_of(session: Session, client: Client, keys: set[str]) -> list[
         )
     ).all()
     found = {conversation.id: conversation for conversation in linked}
-    for suffix in {key[-_SUFFIX_DIGITS:] for key in keys if key.isdigit()}:
+    for suffix in {tail for key in keys if (tail := shared_tail(key))}:
         candidates = session.exec(
             select(Conversation).where(
                 Conversation.clinic_id == client.clinic_id,

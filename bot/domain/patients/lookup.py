@@ -13,17 +13,10 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
-from bot.brazil.cpf import valid_cpf
-from bot.brazil.phones import lookup_keys
+from bot.brazil.cpf import FORMATTED_CPF, cpf_digits, valid_cpf
+from bot.brazil.phones import lookup_keys, normalize_phone
 from bot.core.zones import zone_of
-from bot.domain.patients.records import (
-    FORMATTED_CPF,
-    MAX_ID,
-    cpf_digits,
-    invalid,
-    normalize_email,
-    normalize_phone,
-)
+from bot.domain.patients.records import MAX_ID, invalid, normalize_email
 from models import Appointment, AppointmentStatus, Client, ClientPhone, Slot
 
 # Clinics have no zone of their own; day filters use Brazil's main one.

@@ -1,20 +1,24 @@
-"""Patient records as integrators see them: find, create and change clients of one clinic.
+"""Patient records: the one way to create a patient, and changes to one.
 
-The REST API (/api/v1/clients and the Clinia-compatible /clients) calls these; they validate,
-change the session and never commit: the caller audits and commits in the same transaction.
-Reading lives in bot/client_lookup.py, erasure (LGPD) in bot/client_erasure.py.
+The chat (addresses.register), the REST API (/api/v1/clients and the Clinia-compatible
+/clients) and the demo create patients through `create_patient`; the API changes them with
+`update`. They validate with Brazil's rules (bot/brazil), change the session and never commit:
+the caller audits and commits in the same transaction. Reading lives in lookup.py, erasure
+(LGPD) in erasure.py.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from bot.brazil.cpf import valid_cpf
-from bot.brazil.phones import BRAZIL_DDDS, digits_of, phone_key
+from bot.brazil.phones import normalize_phone, number_of, phone_key
+from bot.domain import events
 from models import (
     Client,
     ClientPhone,
@@ -25,9 +29,9 @@ from models import (
 MAX_PHONES = 10
 # Ids are 32-bit integer columns on PostgreSQL: a larger number is nobody's id (and not an error).
 MAX_ID = 2**31 - 1
-_CPF_FORMATTING = re.compile(r"[\s.\-/]")
-FORMATTED_CPF = re.compile(r"^\d{3}\.\d{3}\.\d{3}-\d{2}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The REST API documents this expression, so integrators can check before they send.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+_EMAIL = re.compile(EMAIL_PATTERN)
 _OLDEST_BIRTHDAY = date(1900, 1, 1)
 # Public (API) names of the fields, for error paths.
 _API_NAMES = {
@@ -66,50 +70,7 @@ def invalid(field: str, message: str) -> RecordError:
     return RecordError("INVALID_PARAMETER", message, field=_API_NAMES.get(field, field))
 
 
-# -- normalising what integrators send ----------------------------------------------------------
-
-
-def normalize_phone(text: str) -> str | None:
-    """International digits of a typed phone ('(82) 8213-6275' -> '558282136275'), else None.
-
-    Bare national numbers (DDD + 8 or 9 digits) are Brazilian; a leading '+' means the country
-    code is already there.
-    """
-    text = (text or "").strip()
-    digits = digits_of(text)
-    if not digits or not digits.isascii():  # other scripts' digits are no phone number
-        return None
-    international = text.lstrip().startswith("+") or ":" in text
-    if not international:
-        if digits.startswith("00"):  # international dialling prefix
-            digits, international = digits[2:], True
-        elif digits.startswith("0") and len(digits) in (11, 12):  # trunk prefix before the DDD
-            digits = digits[1:]
-    if not international and _is_national(digits):
-        digits = "55" + digits
-    return digits if 8 <= len(digits) <= 15 else None
-
-
-def _is_national(digits: str) -> bool:
-    """DDD + landline/old mobile (10 digits) or DDD + 9 + 8 digits (11 digits)."""
-    if digits[:2] not in BRAZIL_DDDS:
-        return False
-    if len(digits) == 11:
-        return digits[2] == "9"
-    return len(digits) == 10 and digits[2] in "23456789"
-
-
-def cpf_digits(text: str) -> str | None:
-    """The 11 digits of a CPF written with or without dots and dash (no check digits test)."""
-    digits = _CPF_FORMATTING.sub("", text or "")
-    return digits if len(digits) == 11 and digits.isascii() and digits.isdigit() else None
-
-
-def format_cpf(cpf: str | None) -> str | None:
-    """'52998224725' -> '529.982.247-25'."""
-    if not cpf or len(cpf) != 11:
-        return cpf
-    return f"{cpf[:3]}.{cpf[3:6]}.{cpf[6:9]}-{cpf[9:]}"
+# -- normalising what integrators send (phones and CPFs: bot.brazil) ----------------------------
 
 
 def normalize_email(text: str) -> str:
@@ -120,13 +81,50 @@ def normalize_email(text: str) -> str:
 # -- writing ------------------------------------------------------------------------------------
 
 
-def create(*, session: Session, clinic_id: int, now: datetime, fields: dict[str, Any]) -> Client:
-    """A new client from API fields (names as on Client, plus `phones`: main number first)."""
+def create_patient(
+    *,
+    session: Session,
+    clinic_id: int,
+    name: str,
+    now: datetime,
+    phones: Sequence[str] = (),
+    address: str | None = None,
+    cpf: str | None = None,
+    email: str | None = None,
+    birthday: date | None = None,
+    health_insurance_id: int | None = None,
+    location_id: int | None = None,
+    external_id: str | None = None,
+    description: str | None = None,
+    image: str | None = None,
+    shared_cpf: bool = False,
+) -> Client:
+    """A new patient, validated, with its phone keys, and its client.created event queued.
+
+    `phones` are typed numbers (main first); `address` is a channel address the patient writes
+    from (a WhatsApp number or username id), kept first. A phone or CPF of another patient is
+    refused, unless `shared_cpf`: the chat keeps a CPF typed by someone whose name is not its
+    holder's on a record of its own (see addresses.register).
+    """
     client = Client(clinic_id=clinic_id, name="", created_at=now)
-    _apply(session, client, fields, now=now)
+    fields = {
+        "name": name,
+        "cpf": cpf,
+        "email": email,
+        "birthday": birthday,
+        "external_id": external_id,
+        "description": description,
+        "image": image,
+        "health_insurance_id": health_insurance_id,
+        "location_id": location_id,
+    }
+    _apply(session, client, fields, now=now, shared_cpf=shared_cpf)
+    numbers = _numbers(phones, address=address)
     session.add(client)
     session.flush()
-    _replace_phones(session, client, fields.get("phones") or [])
+    _replace_phones(session, client, numbers)
+    data = events.client_data(client)
+    events.emit(session, clinic_id=clinic_id, type="client.created", data=data, now=now)
     return client
 
 
@@ -148,7 +146,7 @@ def update(*, session: Session, client: Client, now: datetime, fields: dict[str,
             .order_by(col(ClientPhone.id))
         ).all()
         numbers = ([fields["main_phone"]] if fields["main_phone"] else []) + list(current[1:])
-    phones_changed = numbers is not None and _replace_phones(session, client, numbers)
+    phones_changed = numbers is not None and _replace_phones(session, client, _numbers(numbers))
     if phones_changed or _snapshot(client) != before:
         client.updated_at = now
     session.add(client)
@@ -160,7 +158,14 @@ def _snapshot(client: Client) -> tuple[Any, ...]:
     return tuple(getattr(client, name) for name in _SNAPSHOT)
 
 
-def _apply(session: Session, client: Client, fields: dict[str, Any], *, now: datetime) -> None:
+def _apply(
+    session: Session,
+    client: Client,
+    fields: dict[str, Any],
+    *,
+    now: datetime,
+    shared_cpf: bool = False,
+) -> None:
     """Validate and set the plain fields present in `fields`."""
     if "name" in fields:
         name = (fields["name"] or "").strip()
@@ -168,7 +173,7 @@ def _apply(session: Session, client: Client, fields: dict[str, Any], *, now: dat
             raise invalid("name", "name must not be empty")
         client.name = name
     if "cpf" in fields:
-        client.cpf = _checked_cpf(session, client, fields["cpf"])
+        client.cpf = _checked_cpf(session, client, fields["cpf"], shared=shared_cpf)
     if "email" in fields:
         email = normalize_email(fields["email"] or "")
         if email and not _EMAIL.match(email):
@@ -190,12 +195,16 @@ def _apply(session: Session, client: Client, fields: dict[str, Any], *, now: dat
         client.location_id = _owned(session, Location, fields["location_id"], client, "location_id")
 
 
-def _checked_cpf(session: Session, client: Client, given: str | None) -> str | None:
+def _checked_cpf(
+    session: Session, client: Client, given: str | None, *, shared: bool
+) -> str | None:
     if not given:
         return None
     cpf = valid_cpf(given)
     if cpf is None:
         raise invalid("cpf", "cpf is not a valid CPF (check digits)")
+    if shared:
+        return cpf
     holder = session.exec(
         select(Client.id).where(
             Client.clinic_id == client.clinic_id,
@@ -226,10 +235,11 @@ def _owned(
     return row_id
 
 
-def _replace_phones(session: Session, client: Client, given: list[str]) -> bool:
-    """Make `given` (main first) the client's numbers (True if they changed); a number of
-    another client is a 409."""
-    numbers: dict[str, str] = {}  # key -> number, in the given order
+def _numbers(given: Sequence[str], *, address: str | None = None) -> dict[str, str]:
+    """Same-patient key -> number to keep, in the given order (the address first)."""
+    numbers: dict[str, str] = {}
+    if address and phone_key(address):
+        numbers[phone_key(address)] = number_of(address)
     for text in given:
         number = normalize_phone(text)
         if number is None:
@@ -237,6 +247,12 @@ def _replace_phones(session: Session, client: Client, given: list[str]) -> bool:
         numbers.setdefault(phone_key(number), number)
     if len(numbers) > MAX_PHONES:
         raise invalid("phones", f"at most {MAX_PHONES} phone numbers")
+    return numbers
+
+
+def _replace_phones(session: Session, client: Client, numbers: dict[str, str]) -> bool:
+    """Make `numbers` (main first) the client's (True if they changed); a number of another
+    client is a 409."""
     if numbers:
         holder = session.exec(
             select(ClientPhone.client_id).where(

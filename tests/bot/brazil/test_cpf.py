@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 from conftest import FIXTURES
 
-from bot.brazil.cpf import find_cpf
+from bot.brazil.cpf import (
+    CPF_PATTERN,
+    FORMATTED_CPF,
+    check_digits,
+    cpf_digits,
+    find_cpf,
+    format_cpf,
+    valid_cpf,
+)
 from bot.core.folding import fold, normalize
-from flows.understanding import valid_cpf
 
 CPF: dict[str, Any] = json.loads((FIXTURES / "cpf" / "cpf.json").read_text(encoding="utf-8"))
 
@@ -77,3 +85,110 @@ def test_valid_cpf_strips_formatting(text: str) -> None:
 
 def test_valid_cpf_rejects_non_ascii_digits() -> None:
     assert valid_cpf("５２９９８２２４７２５") is None
+
+
+# -- boundaries ---------------------------------------------------------------------------------
+
+VALID_DIGITS = sorted({_digits(text) for text in CPF["valid"]})
+
+
+def _other(digit: str) -> str:
+    return str((int(digit) + 1) % 10)
+
+
+@pytest.mark.parametrize("digit", "0123456789")
+def test_every_repeated_digit_cpf_is_refused(digit: str) -> None:
+    repeated = digit * 11
+    # They pass the check digits: it is the repeated-digit rule that refuses them.
+    assert check_digits(repeated[:9]) == repeated[9:]
+    assert cpf_digits(repeated) == repeated
+    assert valid_cpf(repeated) is None
+    assert valid_cpf(format_cpf(repeated)) is None
+
+
+@pytest.mark.parametrize("digits", VALID_DIGITS)
+def test_a_wrong_first_or_second_check_digit_is_refused(digits: str) -> None:
+    assert valid_cpf(digits) == digits
+    wrong_first = digits[:9] + _other(digits[9]) + digits[10]
+    wrong_second = digits[:10] + _other(digits[10])
+    assert valid_cpf(wrong_first) is None
+    assert valid_cpf(wrong_second) is None
+    assert valid_cpf(format_cpf(wrong_first)) is None
+    assert valid_cpf(format_cpf(wrong_second)) is None
+
+
+@pytest.mark.parametrize("digits", VALID_DIGITS)
+def test_ten_or_twelve_digits_are_no_cpf(digits: str) -> None:
+    for text in (digits[:10], digits + "0", "0" + digits, digits[1:]):
+        assert cpf_digits(text) is None and valid_cpf(text) is None
+    assert valid_cpf("529.982.247-2") is None
+    assert valid_cpf("529.982.247-250") is None
+    assert valid_cpf("0529.982.247-25") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "5299.822.47-25",
+        "52.998.224.725",
+        "529.982.2472-5",
+        "529.982.247.25",
+        "529982.247.25",
+        "529..982.247-25",
+        "529.982.247--25",
+        ".529.982.247-25",
+        "529.982.247-25.",
+        "5-2-9-9-8-2-2-4-7-2-5",
+        "529-982-247-25",
+        "529.982/247-25",
+    ],
+)
+def test_dots_and_dashes_in_the_wrong_places_are_refused(text: str) -> None:
+    assert cpf_digits(text) is None
+    assert valid_cpf(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "52998224725",
+        "529.982.247-25",
+        "529982247-25",
+        "529.982.24725",
+        "529.98224725",
+        "529982.247-25",
+        "529 982 247 25",
+        "529 982 247-25",
+        "529.982.247/25",
+        " 529.982.247-25 ",
+        "\t52998224725\n",
+    ],
+)
+def test_a_cpf_typed_bare_or_formatted(text: str) -> None:
+    assert cpf_digits(text) == "52998224725"
+    assert valid_cpf(text) == "52998224725"
+    assert re.fullmatch(CPF_PATTERN, text)
+
+
+@pytest.mark.parametrize("text", CPF["valid"] + CPF["invalid"])
+def test_the_documented_pattern_is_the_typed_shape(text: str) -> None:
+    """The API documents CPF_PATTERN; a text matches it exactly when cpf_digits reads it."""
+    assert (re.search(CPF_PATTERN, text) is not None) is (cpf_digits(text) is not None)
+
+
+@pytest.mark.parametrize("digits", VALID_DIGITS)
+def test_the_formatted_form(digits: str) -> None:
+    formatted = format_cpf(digits)
+    assert formatted is not None and FORMATTED_CPF.match(formatted)
+    assert formatted == f"{digits[:3]}.{digits[3:6]}.{digits[6:9]}-{digits[9:]}"
+    assert valid_cpf(formatted) == cpf_digits(formatted) == digits
+
+
+@pytest.mark.parametrize("value", [None, "", "123", "5299822472X", "529.982.247-25"])
+def test_format_cpf_leaves_what_is_not_eleven_digits(value: str | None) -> None:
+    assert format_cpf(value) == value
+
+
+def test_the_check_digits_of_the_fixtures() -> None:
+    for digits in VALID_DIGITS:
+        assert check_digits(digits[:9]) == digits[9:]

@@ -11,8 +11,10 @@ from sqlalchemy import func
 from sqlmodel import Session, SQLModel, select
 
 import models
-from bot.brazil.phones import phone_key
-from bot.demo import DEMO_NUMBERS, DEMO_SLUG, holiday, load_demo
+from bot.brazil.cpf import valid_cpf
+from bot.brazil.phones import normalize_phone, phone_key
+from bot.demo import DEMO_NUMBERS, DEMO_SLUG, fill, holiday, load_demo
+from bot.demo.data import PATIENTS
 from models import (
     Actor,
     Appointment,
@@ -31,6 +33,8 @@ from models import (
     ScheduleException,
     Service,
     Slot,
+    WebhookDelivery,
+    WebhookEndpoint,
     WorkingHours,
 )
 
@@ -240,4 +244,80 @@ def test_known_patients_and_their_appointments(session: Session, demo: Clinic) -
         event = session.exec(
             select(AppointmentEvent).where(AppointmentEvent.appointment_id == appointment.id)
         ).one()
-        assert (event.actor, event.note, event.to_status) == (Actor.system, "demo", "scheduled")
+        assert (event.actor, event.actor_ref, event.to_status) == (
+            Actor.system,
+            "demo",
+            "scheduled",
+        )
+
+
+# -- loaded through the domain ------------------------------------------------------------------
+
+
+@pytest.fixture
+def listened(session: Session) -> Clinic:
+    """A clinic with a webhook for every event, then filled with the demo's data."""
+    clinic = Clinic(name="Clínica Ouvida", slug="ouvida", settings={})
+    session.add(clinic)
+    session.flush()
+    session.add(
+        WebhookEndpoint(
+            clinic_id=clinic.id, url="https://erp.example.com/h", secret="s", created_at=NOW
+        )
+    )
+    return fill(session, clinic, today=TODAY, now=NOW)
+
+
+def assert_booked_like_real_ones(session: Session, clinic_id: int) -> None:
+    """Each demo appointment has the one history row a booking leaves, by the system."""
+    appointments = session.exec(select(Appointment).where(Appointment.clinic_id == clinic_id)).all()
+    assert len(appointments) == len(PATIENTS)
+    for appointment in appointments:
+        history = session.exec(
+            select(AppointmentEvent).where(AppointmentEvent.appointment_id == appointment.id)
+        ).all()
+        assert [(e.from_status, e.to_status, e.actor, e.actor_ref) for e in history] == [
+            (None, AppointmentStatus.scheduled, Actor.system, "demo")
+        ]
+        assert history[0].at == appointment.created_at
+
+
+def test_every_demo_appointment_has_its_creation_event(session: Session, demo: Clinic) -> None:
+    assert_booked_like_real_ones(session, demo.id)
+
+
+@pytest.mark.postgres
+def test_every_demo_appointment_has_its_creation_event_on_postgresql(pg_database_url: str) -> None:
+    engine = models.make_engine(pg_database_url)
+    with models.new_session(engine) as session:
+        clinic = session.exec(select(Clinic).where(Clinic.slug == DEMO_SLUG)).one()
+        assert_booked_like_real_ones(session, clinic.id)
+    engine.dispose()
+
+
+def test_demo_bookings_and_patients_queue_their_events_like_real_ones(
+    session: Session, listened: Clinic
+) -> None:
+    deliveries = session.exec(
+        select(WebhookDelivery)
+        .where(WebhookDelivery.clinic_id == listened.id)
+        .order_by(WebhookDelivery.id)
+    ).all()
+    clients = session.exec(select(Client).where(Client.clinic_id == listened.id)).all()
+    appointments = session.exec(
+        select(Appointment).where(Appointment.clinic_id == listened.id)
+    ).all()
+
+    created = [d.payload["data"] for d in deliveries if d.event_type == "client.created"]
+    booked = [d.payload["data"] for d in deliveries if d.event_type == "appointment.created"]
+    assert created == [{"client": {"id": str(c.id), "name": c.name}} for c in clients]
+    assert [b["appointment"]["id"] for b in booked] == [str(a.id) for a in appointments]
+    assert {b["appointment"]["status"] for b in booked} == {"scheduled"}
+    assert [d.event_type for d in deliveries] == ["client.created", "appointment.created"] * 2
+
+
+def test_the_demo_patients_are_checked_by_the_brazil_rules() -> None:
+    """A typo in the demo's data would fail its load: every number and CPF passes the rules."""
+    for name, number, cpf, *_ in PATIENTS:
+        assert normalize_phone(number) == number, name
+        assert cpf is None or valid_cpf(cpf) == cpf, name
