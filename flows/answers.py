@@ -16,9 +16,9 @@ def answer(turn: Turn, intent: str) -> None:
 def prices(turn: Turn) -> None:
     """Each service's price for the patient's insurance (or the one being discussed)."""
     t, clinic_id = turn.texts, turn.clinic.id
-    insurance_id = turn.ctx.get("insurance_id")
+    insurance_id = turn.ctx.insurance_id
     insurance = _insurance_name(turn, insurance_id)
-    location_id = turn.ctx.get("location_id")
+    location_id = turn.ctx.location_id
     services = (
         turn.scheduling.services(clinic_id=clinic_id, insurance_id=None, location_id=location_id)
         if location_id
@@ -41,7 +41,7 @@ def prices(turn: Turn) -> None:
 def addresses(turn: Turn) -> None:
     """The address and opening hours of the unit being discussed, or of every unit."""
     t, clinic_id = turn.texts, turn.clinic.id
-    location_id = turn.ctx.get("location_id")
+    location_id = turn.ctx.location_id
     locations = (
         [turn.scheduling.location(clinic_id=clinic_id, location_id=location_id)]
         if location_id

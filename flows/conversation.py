@@ -1,14 +1,16 @@
 """The conversation as a state machine: one state per question the bot asks.
 
-Entering a state asks its question (flows.prompts); what the patient answers is read by the
-state's step (flows.steps), which calls scheduling and then sends the event that names the
-outcome. Guards read the conversation's context, which the step has just updated.
+Each state is a `Step`: the question asked on entering it and the handler that reads the
+patient's answer, both registered by the step module of its group (`flows.steps.menu`,
+`booking`, `slots`, `manage`, `identity`, `waitlist`) with `@ConversationFlow.<state>.asks` and
+`.reads`. The handler acts through the turn's services and sends the event that names the
+outcome; guards read the context, which the handler has just updated.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import reduce
 from types import SimpleNamespace
@@ -16,33 +18,68 @@ from typing import Any
 
 from statemachine import State, StateMachine
 
-from flows import prompts
 from flows.turn import Turn
+
+Question = Callable[[Turn], None]
+Answer = Callable[["ConversationFlow", Turn], None]
+
+
+class Step(State):
+    """A state of the conversation: its question, the handler of its answer, and how the
+    escapes that work from any step ("cancelar", a reminder's answer) treat it."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        resting: bool = False,
+        cancel_is_answer: bool = False,
+        initial: bool = False,
+        value: str | None = None,
+    ) -> None:
+        super().__init__(name, value=value, initial=initial)
+        # Nothing is in progress here: waiting-list offers and reminders may be answered.
+        self.resting = resting
+        # "cancelar" is an answer to this state's question, not "drop what is in progress".
+        self.cancel_is_answer = cancel_is_answer
+        self.question: Question | None = None
+        self.answer: Answer | None = None
+
+    def asks(self, question: Question) -> Question:
+        """Register the question asked on entering this state (a decorator)."""
+        self.question = question
+        return question
+
+    def reads(self, answer: Answer) -> Answer:
+        """Register what reads the patient's answer in this state (a decorator)."""
+        self.answer = answer
+        return answer
 
 
 class ConversationFlow(StateMachine):
     """Booking, and managing booked appointments, over chat."""
 
-    idle = State("Idle", initial=True)
-    menu = State("Menu")
-    insurance = State("Insurance")
-    location = State("Unit")
-    service = State("Service")
-    slot = State("Time slot")
-    confirm_booking = State("Confirm booking")
-    name = State("Name")
-    cpf = State("CPF")
-    appointments = State("Appointments")
-    appointment_action = State("Appointment action")
-    confirm_action = State("Confirm change")
-    cancel_reason = State("Cancel reason")
-    identify = State("Phone or CPF")
-    identify_name = State("Confirm name")
-    waitlist_period = State("Waiting-list period")
+    idle = Step("Idle", initial=True, resting=True, cancel_is_answer=True)  # asks nothing
+    menu = Step("Menu", resting=True, cancel_is_answer=True)
+    insurance = Step("Insurance")
+    location = Step("Unit")
+    service = Step("Service")
+    slot = Step("Time slot")
+    confirm_booking = Step("Confirm booking")
+    # Stored as "name"; `ConversationFlow.name` is the machine's own name.
+    patient_name = Step("Name", value="name")
+    cpf = Step("CPF")
+    appointments = Step("Appointments")
+    appointment_action = Step("Appointment action", cancel_is_answer=True)
+    confirm_action = Step("Confirm change")
+    cancel_reason = Step("Cancel reason", cancel_is_answer=True)
+    identify = Step("Phone or CPF")
+    identify_name = Step("Confirm name")
+    waitlist_period = Step("Waiting-list period")
 
     # Every state that asks the patient something.
     _asking = (
-        menu, insurance, location, service, slot, confirm_booking, name, cpf, appointments,
+        menu, insurance, location, service, slot, confirm_booking, patient_name, cpf, appointments,
         appointment_action, confirm_action, cancel_reason, identify, identify_name,
         waitlist_period,
     )  # fmt: skip
@@ -64,14 +101,14 @@ class ConversationFlow(StateMachine):
         idle, menu, insurance, location, service, appointment_action, confirm_action
     )
     declined = confirm_booking.to(slot)
-    need_name = confirm_booking.to(name)
-    need_cpf = confirm_booking.to(cpf) | name.to(cpf)
-    booked = idle.from_(confirm_booking, name, cpf, idle, menu)
-    slot_lost = slot.from_(confirm_booking, name, cpf, idle, menu)
+    need_name = confirm_booking.to(patient_name)
+    need_cpf = confirm_booking.to(cpf) | patient_name.to(cpf)
+    booked = idle.from_(confirm_booking, patient_name, cpf, idle, menu)
+    slot_lost = slot.from_(confirm_booking, patient_name, cpf, idle, menu)
     join_waitlist = slot.to(waitlist_period)
     waitlist_joined = idle.from_(waitlist_period)
     # A waiting-list offer accepted by a patient we do not know yet.
-    offer_needs_name = name.from_(idle, menu)
+    offer_needs_name = patient_name.from_(idle, menu)
 
     list_appointments = appointment_action.from_(
         idle, menu, cond="single_appointment"
@@ -99,14 +136,15 @@ class ConversationFlow(StateMachine):
         | slot.to(location, cond="location_was_asked")
         | slot.to(insurance)
         | confirm_booking.to(slot)
-        | name.to(confirm_booking)
-        | cpf.to(name, cond="name_was_asked")
+        | patient_name.to(confirm_booking)
+        | cpf.to(patient_name, cond="name_was_asked")
         | cpf.to(confirm_booking)
         | appointments.to(menu)
         | appointment_action.to(appointments, cond="several_appointments")
         | appointment_action.to(menu)
         | cancel_reason.to(appointment_action)
         | confirm_action.to(appointment_action)
+        | identify.to(menu)
         | identify_name.to(identify)
         | waitlist_period.to(slot)
     )
@@ -127,44 +165,59 @@ class ConversationFlow(StateMachine):
 
     @property
     def state_id(self) -> str:
-        """The id of the current state."""
+        """The current state as stored on the conversation (its value)."""
         return self.current_state_value
+
+    @property
+    def step(self) -> Step:
+        """The current state, with its question and the handler of its answer."""
+        return self.states_map[self.current_state_value]  # type: ignore[return-value]
 
     # -- guards: the step has just stored its choice in the context -----------------------------
 
     def location_pending(self) -> bool:
-        return self.turn.ctx.get("location_id") is None
+        return self.turn.ctx.location_id is None
 
     def service_pending(self) -> bool:
-        return self.turn.ctx.get("service_id") is None
+        return self.turn.ctx.service_id is None
 
     def location_was_asked(self) -> bool:
-        return "location" in self.turn.ctx.get("asked", [])
+        return self.location.value in self.turn.ctx.asked
 
     def service_was_asked(self) -> bool:
-        return "service" in self.turn.ctx.get("asked", [])
+        return self.service.value in self.turn.ctx.asked
 
     def name_was_asked(self) -> bool:
-        return "name" in self.turn.ctx.get("asked", [])
+        return self.patient_name.value in self.turn.ctx.asked
 
     def rescheduling(self) -> bool:
-        return self.turn.ctx.get("mode") == "reschedule"
+        return self.turn.ctx.mode == "reschedule"
 
     def single_appointment(self) -> bool:
-        return len(self.turn.ctx.get("appointment_ids", [])) == 1
+        return len(self.turn.ctx.appointment_ids) == 1
 
     def several_appointments(self) -> bool:
-        return len(self.turn.ctx.get("appointment_ids", [])) > 1
+        return len(self.turn.ctx.appointment_ids) > 1
 
     # -- actions ------------------------------------------------------------------------------
 
     def on_enter_state(self, target: State) -> None:
         """Entering a state asks its question."""
-        prompts.ask(self.turn, target.id)
+        self._ask(self.states_map[target.value])  # type: ignore[arg-type]
 
     def on_retry(self) -> None:
         """Asking again: the step has already said what was wrong."""
-        prompts.ask(self.turn, self.state_id)
+        self._ask(self.step)
+
+    def _ask(self, step: Step) -> None:
+        if step.question is None:
+            if step.initial:
+                return  # the initial state asks nothing
+            raise LookupError(f"state {step.id!r} has no question: is flows.steps imported?")
+        ctx = self.turn.ctx
+        if step.value not in ctx.asked:
+            ctx.asked = sorted({*ctx.asked, step.value})
+        step.question(self.turn)
 
 
 class _Seat:

@@ -15,12 +15,10 @@ from bot.brazil.phones import digits_of, mask
 from bot.core.clock import Clock
 from bot.core.texts import Texts
 from bot.domain.clinic.settings import settings_or_default
-from bot.domain.scheduling import LocalScheduling
-from bot.messaging import offers as waitlist
+from bot.messaging import offers
 from bot.messaging.channels.base import Inbound, Reply, Transport
 from flows.steps import step
-from flows.turn import Turn, zone_for
-from flows.understanding import understand
+from flows.turn import new_turn
 from models import Clinic, ClinicNumber, Conversation, Direction, Message
 
 log = logging.getLogger(__name__)
@@ -87,7 +85,7 @@ def _offer_freed(
         return
     for slot_id in slots:
         try:
-            waitlist.offer_freed_place(
+            offers.offer_freed_place(
                 session, clinic_id=clinic_id, slot_id=slot_id, transport=transport, clock=clock
             )
         except Exception:
@@ -134,28 +132,13 @@ def _turn(
             settings.handoff_idle_minutes,
         )
         conversation.handoff_at = None
-    location_id = conversation.context.get("location_id")
-    zone = zone_for(session, clinic.id, location_id)
-    turn = Turn(
-        session=session,
-        clinic=clinic,
-        conversation=conversation,
-        inbound=inbound,
-        understanding=understand(
-            inbound.button_text or inbound.body,
-            options=conversation.context.get("option_labels", []),
-            now=now,
-            tz=zone,
-        ),
-        scheduling=LocalScheduling(session=session, clock=clock),
-        clock=clock,
-        texts=Texts(clinic.texts, settings.language),
-        settings=settings,
-        _zone=(location_id, zone),
-    )
+    turn = new_turn(session, clinic, conversation, inbound, clock, settings)
     if resumed:
         turn.say("resume")
     step(turn)
+    context = turn.ctx.to_json()
+    if context != conversation.context:
+        conversation.context = context  # a new dict: the JSON column is saved
     replies = turn.outgoing()
     _store_replies(session, replies, inbound, conversation, message_id, clock)
     return replies, turn.freed_slots

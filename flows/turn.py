@@ -1,37 +1,43 @@
-"""One patient message being handled: its dependencies, the conversation's context, the replies."""
+"""One patient message being handled: its services, the conversation's context, the replies."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.core.clock import Clock
 from bot.core.texts import Texts
-from bot.core.zones import zone_of
 from bot.domain.clinic.settings import FlowSettings
-from bot.domain.patients import addresses as patients
-from bot.domain.scheduling import Scheduling
+from bot.domain.scheduling import Scheduling, scheduling_for
 from bot.messaging.channels.base import Inbound, Reply
-from flows.understanding import Understanding
-from models import Client, Clinic, Conversation, Location
+from flows.context import Context
+from flows.services import Consent, Messages, Patients, Waitlist, Zones
+from flows.understanding import Understanding, understand
+from models import Client, Clinic, Conversation
 
 
 @dataclass
 class Turn:
-    """Everything a flow step may use. Flows reach data only through `scheduling`."""
+    """Everything a flow step may use. Steps reach data only through the services
+    (`scheduling`, `patients`, `waitlist`, `consent`, `messages`, `zones`), never a session:
+    the engine owns the session and the transaction."""
 
-    session: Session
     clinic: Clinic
     conversation: Conversation
     inbound: Inbound
     understanding: Understanding
+    # The conversation's context, read from its row; the engine stores it back after the step.
+    ctx: Context
     scheduling: Scheduling
+    patients: Patients
+    waitlist: Waitlist
+    consent: Consent
+    messages: Messages
+    zones: Zones
     clock: Clock
     texts: Texts
     settings: FlowSettings
@@ -43,37 +49,18 @@ class Turn:
     freed_slots: list[int] = field(default_factory=list)
     # Sentences said before the next question: sent in the same WhatsApp message as it.
     lead: list[str] = field(default_factory=list)
-    # The zone of the unit in the context when it was last asked for: (location id, zone).
-    _zone: tuple[int | None, ZoneInfo] | None = field(default=None, repr=False)
 
     @property
     def client(self) -> Client | None:
         """The patient behind this conversation, if known (found by their address)."""
         if self._client is ...:
-            self._client = patients.for_conversation(self.session, self.conversation)
+            self._client = self.patients.of_conversation(self.conversation)
         return self._client  # type: ignore[return-value]
 
     @client.setter
     def client(self, client: Client) -> None:
         self._client = client
         self.conversation.client_id = client.id
-
-    # -- context: small JSON of choices so far ------------------------------------------------
-
-    @property
-    def ctx(self) -> dict[str, Any]:
-        """The conversation's context (read-only view; change it with `remember`/`forget`)."""
-        return self.conversation.context
-
-    def remember(self, **values: Any) -> None:
-        """Store choices; a new dict is assigned so the JSON column is saved."""
-        self.conversation.context = {**self.conversation.context, **values}
-
-    def forget(self, *keys: str) -> None:
-        """Drop choices."""
-        self.conversation.context = {
-            key: value for key, value in self.conversation.context.items() if key not in keys
-        }
 
     # -- replies ------------------------------------------------------------------------------
 
@@ -102,44 +89,60 @@ class Turn:
         self.replies.append(
             Reply(text, tuple(label for _, label in options), tuple(groups), footer)
         )
-        self.remember(
-            option_values=[value for value, _ in options],
-            option_labels=[label for _, label in options],
-        )
+        self.ctx.option_values = [value for value, _ in options]
+        self.ctx.option_labels = [label for _, label in options]
 
     def chosen(self) -> Any | None:
         """The value of the option the patient picked in this message, if any."""
         index = self.understanding.choice
-        values = self.ctx.get("option_values") or []
+        values = self.ctx.option_values
         if index is None or index >= len(values):
             return None
         return values[index]
+
+    def label(self) -> str:
+        """The label of the option picked in this message ("" when none was)."""
+        index = self.understanding.choice
+        labels = self.ctx.option_labels
+        return labels[index] if index is not None and index < len(labels) else ""
 
     # -- time ---------------------------------------------------------------------------------
 
     def zone(self) -> ZoneInfo:
         """The zone of the unit being discussed (or the clinic's first unit)."""
-        location_id = self.ctx.get("location_id")
-        if self._zone is None or self._zone[0] != location_id:
-            self._zone = (location_id, zone_for(self.session, self.clinic.id, location_id))
-        return self._zone[1]
-
-    def local(self, moment: datetime, location: Location | None = None) -> datetime:
-        """A stored UTC moment in a unit's own zone."""
-        zone = ZoneInfo(location.timezone) if location else self.zone()
-        return moment.astimezone(zone)
+        return self.zones.of(self.ctx.location_id)
 
 
-def zone_for(session: Session, clinic_id: int, location_id: int | None) -> ZoneInfo:
-    """The zone of a unit, or of the clinic's first unit, or São Paulo."""
-    # One row: the unit asked for if it is the clinic's, else the clinic's first.
-    timezone = session.scalar(_TIMEZONE, {"clinic_id": clinic_id, "location_id": location_id or 0})
-    return zone_of(timezone)
-
-
-_TIMEZONE = (
-    select(Location.timezone)
-    .where(Location.clinic_id == bindparam("clinic_id"))
-    .order_by((Location.id == bindparam("location_id")).desc(), Location.id)
-    .limit(1)
-)
+def new_turn(
+    session: Session,
+    clinic: Clinic,
+    conversation: Conversation,
+    inbound: Inbound,
+    clock: Clock,
+    settings: FlowSettings,
+) -> Turn:
+    """A turn for one inbound message: its context, understanding and services, bound to the
+    engine's session (which steps never see)."""
+    ctx = Context.from_json(conversation.context)
+    zones = Zones(session, clinic.id)
+    return Turn(
+        clinic=clinic,
+        conversation=conversation,
+        inbound=inbound,
+        understanding=understand(
+            inbound.button_text or inbound.body,
+            options=ctx.option_labels,
+            now=clock.now(),
+            tz=zones.of(ctx.location_id),
+        ),
+        ctx=ctx,
+        scheduling=scheduling_for(session, clinic, clock),
+        patients=Patients(session, clock),
+        waitlist=Waitlist(session, clock),
+        consent=Consent(session, clock),
+        messages=Messages(session),
+        zones=zones,
+        clock=clock,
+        texts=Texts(clinic.texts, settings.language),
+        settings=settings,
+    )

@@ -1,4 +1,5 @@
-"""The waiting list: when a place frees up, the patients waiting for it are offered it in order.
+"""Offering a freed place to the waiting list: when a place frees up, the patients waiting for it
+are told, in order. The entries themselves are read and marked by `bot.domain.waitlist`.
 
 Everyone waiting for that service at that unit (and part of the day) gets the offer, oldest first;
 the first to answer "sim" books it and the others are told it was taken and keep their place on
@@ -8,44 +9,30 @@ the list. No hold is taken when offering: a hold would keep the place from whoev
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.brazil.phones import mask
 from bot.core.clock import Clock
 from bot.core.texts import Texts
+from bot.domain import waitlist
 from bot.domain.clinic.settings import settings_or_default
-from bot.domain.scheduling import LocalScheduling, SlotNotFound
+from bot.domain.scheduling import SlotNotFound, scheduling_for
 from bot.messaging import outbound
 from bot.messaging.channels.base import SendError, Transport
-from models import (
-    Clinic,
-    Conversation,
-    Location,
-    ProfessionalService,
-    Service,
-    Slot,
-    WaitlistEntry,
-    WaitlistStatus,
-)
+from models import Clinic, Conversation, Location, Service, Slot, WaitlistEntry
 
 log = logging.getLogger(__name__)
 OFFER_MINUTES = 60
-PARTS = {"morning": (0, 12), "afternoon": (12, 18), "evening": (18, 24)}
-
-
-def part_of_day(moment: datetime) -> str:
-    """ "morning", "afternoon" or "evening" for a local time."""
-    return next(name for name, (first, last) in PARTS.items() if first <= moment.hour < last)
 
 
 def offer_freed_place(
     session: Session, *, clinic_id: int, slot_id: int, transport: Transport, clock: Clock
 ) -> int:
     """Offer a slot that just got room to everyone waiting for it; return how many were told."""
-    scheduling = LocalScheduling(session=session, clock=clock)
+    scheduling = scheduling_for(session, clinic_id, clock)
     try:
         view = scheduling.slot(clinic_id=clinic_id, slot_id=slot_id)
     except SlotNotFound:
@@ -53,41 +40,10 @@ def offer_freed_place(
     if view.available < 1 or view.start <= clock.now():
         return 0
     told = 0
-    for entry in waiting_for(session, clinic_id=clinic_id, slot_id=slot_id):
+    for entry in waitlist.waiting_for(session, clinic_id=clinic_id, slot_id=slot_id):
         if _offer(session, entry, slot_id, transport, clock):
             told += 1
     return told
-
-
-def waiting_for(session: Session, *, clinic_id: int, slot_id: int) -> list[WaitlistEntry]:
-    """The entries a slot would suit, oldest first."""
-    slot = session.get(Slot, slot_id)
-    location = session.get(Location, slot.location_id) if slot else None
-    if slot is None or location is None:
-        return []
-    offered = select(ProfessionalService.service_id).where(
-        ProfessionalService.professional_id == slot.professional_id
-    )
-    query = (
-        select(WaitlistEntry)
-        .where(
-            WaitlistEntry.clinic_id == clinic_id,
-            WaitlistEntry.location_id == slot.location_id,
-            col(WaitlistEntry.service_id).in_(offered),
-            col(WaitlistEntry.status).in_((WaitlistStatus.waiting, WaitlistStatus.offered)),
-        )
-        .order_by(col(WaitlistEntry.created_at), col(WaitlistEntry.id))
-    )
-    part = part_of_day(slot.start.astimezone(ZoneInfo(location.timezone)))
-    entries = []
-    for entry in session.exec(query):
-        duration = session.get(Service, entry.service_id).duration_minutes
-        fits = slot.service_id in (None, entry.service_id) and slot.end - slot.start >= timedelta(
-            minutes=duration
-        )
-        if fits and entry.part_of_day in (None, part):
-            entries.append(entry)
-    return entries
 
 
 def _offer(
@@ -97,6 +53,7 @@ def _offer(
     transport: Transport,
     clock: Clock,
 ) -> bool:
+    """Tell one waiting patient: marked offered before sending, waiting again if not sent."""
     conversation = session.get(Conversation, entry.conversation_id)
     clinic = session.get(Clinic, entry.clinic_id)
     slot = session.get(Slot, slot_id)
@@ -111,10 +68,8 @@ def _offer(
     if settings.waitlist_content_sid and not outbound.in_window(conversation, clock.now()):
         variables = {"1": service.name, "2": when, "3": location.name}
         content = {"template": (settings.waitlist_content_sid, variables)}
-    entry.status = WaitlistStatus.offered
-    entry.offered_slot_id = slot_id
-    entry.offer_expires_at = clock.now() + timedelta(minutes=OFFER_MINUTES)
-    session.add(entry)
+    expires_at = clock.now() + timedelta(minutes=OFFER_MINUTES)
+    waitlist.mark_offered(session, entry, slot_id=slot_id, expires_at=expires_at)
     session.commit()
     try:
         outbound.send(
@@ -122,27 +77,7 @@ def _offer(
         )
     except (outbound.NotSent, SendError) as error:
         log.warning("waiting-list offer to %s not sent: %s", mask(conversation.address), error)
-        entry.status = WaitlistStatus.waiting
-        session.add(entry)
+        waitlist.mark_waiting(session, entry)
         session.commit()
         return False
     return True
-
-
-def open_offer(session: Session, *, conversation_id: int, now: datetime) -> WaitlistEntry | None:
-    """The offer this conversation may still answer, if any."""
-    return session.exec(
-        select(WaitlistEntry).where(
-            WaitlistEntry.conversation_id == conversation_id,
-            WaitlistEntry.status == WaitlistStatus.offered,
-            WaitlistEntry.offer_expires_at > now,
-        )
-    ).first()
-
-
-def settle(session: Session, entry_id: int | None, *, booked: bool) -> None:
-    """After an accepted offer: the entry is done when booked, else waits for the next place."""
-    entry = session.get(WaitlistEntry, entry_id) if entry_id else None
-    if entry is not None:
-        entry.status = WaitlistStatus.booked if booked else WaitlistStatus.waiting
-        session.add(entry)

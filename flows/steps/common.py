@@ -2,49 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
+from bot.domain.scheduling import AppointmentDetails
 from flows.conversation import ConversationFlow
 from flows.turn import Turn
-
-Step = Callable[[ConversationFlow, Turn], None]
 
 TEXT_KINDS = {"text", "button", "interactive"}
 
 MAX_TEXT = 1000
 
-FLOW_KEYS = (
-    "mode",
-    "insurance_id",
-    "location_id",
-    "service_id",
-    "slot_id",
-    "hold_id",
-    "day",
-    "page",
-    "name",
-    "cpf",
-    "asked",
-    "appointment_ids",
-    "pending_action",
-    "wish",
-    "waitlist_entry_id",
-    "wish_at",
-    "near",
-    "appointment_id",
-    "option_values",
-    "option_labels",
-)
-
 
 def miss(flow: ConversationFlow, turn: Turn, key: str = "not_understood", **values: object) -> None:
     """Say what was not understood, count it, and ask the same question again."""
-    misses = turn.ctx.get("misses", 0) + 1
-    turn.remember(misses=misses)
+    turn.ctx.misses += 1
     turn.say(key, **values)
-    if misses >= turn.settings.max_misses:
+    if turn.ctx.misses >= turn.settings.max_misses:
         turn.say("offer_human")
-    if flow.state_id == "idle":
+    if flow.step.initial:
         flow.show_menu()
     else:
         flow.retry()
@@ -54,7 +29,7 @@ def option_miss(flow: ConversationFlow, turn: Turn) -> None:
     """An answer that picks no option: say why (unknown, ambiguous), then ask again."""
     u = turn.understanding
     if u.ambiguous:
-        labels = turn.ctx.get("option_labels", [])
+        labels = turn.ctx.option_labels
         names = ", ".join(f"*{labels[i]}*" for i in u.ambiguous if i < len(labels))
         return miss(flow, turn, "ambiguous_options", options=names)
     if u.out_of_range or u.normalized:
@@ -65,7 +40,7 @@ def option_miss(flow: ConversationFlow, turn: Turn) -> None:
 def to_menu(flow: ConversationFlow, turn: Turn) -> None:
     """Drop whatever was in progress and show the main menu."""
     end_flow(turn)
-    if flow.state_id == "menu":
+    if flow.step is ConversationFlow.menu:
         flow.retry()
     else:
         flow.show_menu()
@@ -74,7 +49,7 @@ def to_menu(flow: ConversationFlow, turn: Turn) -> None:
 def end_flow(turn: Turn) -> None:
     """Forget the choices of the request in progress and release any held slot."""
     turn.scheduling.release_holds(conversation_id=turn.conversation.id)
-    turn.forget(*FLOW_KEYS)
+    turn.ctx.end_flow()
 
 
 def handoff(turn: Turn) -> None:
@@ -86,14 +61,15 @@ def handoff(turn: Turn) -> None:
 
 def go_back(flow: ConversationFlow, turn: Turn) -> None:
     """Return to the previous question."""
-    if flow.state_id in ("idle", "menu"):
+    here = flow.step
+    if here.resting:
         return to_menu(flow, turn)
-    if flow.state_id == "confirm_booking":
+    if here is ConversationFlow.confirm_booking:
         turn.scheduling.release_holds(conversation_id=turn.conversation.id)
-    leaving_reschedule = flow.state_id == "slot" and flow.rescheduling()
+    leaving_reschedule = here is ConversationFlow.slot and flow.rescheduling()
     flow.back()
     if leaving_reschedule:
-        turn.forget("mode")
+        turn.ctx.mode = None
 
 
 def greet(turn: Turn) -> None:
@@ -111,20 +87,35 @@ def first_name(name: str) -> str:
 
 def reset_slot_search(turn: Turn) -> None:
     """Start the slot list over: at the day or time the patient first asked for, if any."""
-    turn.remember(page=0, day=turn.ctx.get("wish"), near=turn.ctx.get("wish_at"))
+    ctx = turn.ctx
+    ctx.page, ctx.day, ctx.near = 0, ctx.wish, ctx.wish_at
 
 
 def remember_wish(turn: Turn) -> None:
     """Keep a day or time said while asking to book or reschedule ("quero marcar sexta às 16h")."""
     u = turn.understanding
     if u.when is not None:
-        turn.remember(
-            wish=[u.when.start.isoformat(), u.when.end.isoformat()],
-            wish_at=u.at.isoformat() if u.at else None,
-        )
+        turn.ctx.wish = (u.when.start, u.when.end)
+        turn.ctx.wish_at = u.at
 
 
 def yes_or_no(turn: Turn) -> bool | None:
     """The answer to a yes/no question: in words ("pode ser", "👍") or by its option number."""
     answer = turn.understanding.yes_no
     return turn.chosen() if answer is None else answer
+
+
+def when(turn: Turn, details: AppointmentDetails) -> str:
+    """An appointment's time in its unit's zone, the Brazilian way."""
+    return turn.texts.datetime(details.start.astimezone(ZoneInfo(details.timezone)))
+
+
+def describe(turn: Turn, details: AppointmentDetails) -> dict[str, str]:
+    """The placeholders the catalogue uses for an appointment."""
+    return {
+        "service": details.service,
+        "professional": details.professional,
+        "when": when(turn, details),
+        "location": details.location,
+        "address": details.address,
+    }

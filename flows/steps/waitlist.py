@@ -2,31 +2,43 @@
 
 from __future__ import annotations
 
-from bot.messaging import offers as waitlist
 from flows.conversation import ConversationFlow
 from flows.steps.booking import finish_booking
 from flows.steps.common import end_flow, option_miss
 from flows.steps.slots import try_hold
 from flows.turn import Turn
-from models import WaitlistEntry, WaitlistStatus
+from models import WaitlistEntry
 
 
+@ConversationFlow.waitlist_period.asks
+def ask_waitlist_period(turn: Turn) -> None:
+    """Which part of the day suits the patient (or any), for the service at the unit."""
+    t, ctx = turn.texts, turn.ctx
+    location = turn.scheduling.location(clinic_id=turn.clinic.id, location_id=ctx.location_id)
+    service = turn.scheduling.service(clinic_id=turn.clinic.id, service_id=ctx.service_id)
+    options = [
+        ("morning", t("period_morning")),
+        ("afternoon", t("period_afternoon")),
+        ("evening", t("period_evening")),
+        ("any", t("period_any")),
+    ]
+    turn.ask(t("ask_waitlist_period", service=service.name, location=location.name), options)
+
+
+@ConversationFlow.waitlist_period.reads
 def on_waitlist_period(flow: ConversationFlow, turn: Turn) -> None:
+    """Put the patient on the list for that part of the day."""
     period = turn.chosen()
     if period is None:
         return option_miss(flow, turn)
     ctx = turn.ctx
-    turn.session.add(
-        WaitlistEntry(
-            clinic_id=turn.clinic.id,
-            conversation_id=turn.conversation.id,
-            client_id=turn.client.id if turn.client else None,
-            location_id=ctx["location_id"],
-            service_id=ctx["service_id"],
-            insurance_id=ctx.get("insurance_id"),
-            part_of_day=None if period == "any" else period,
-            created_at=turn.clock.now(),
-        )
+    turn.waitlist.join(
+        turn.conversation,
+        client_id=turn.client.id if turn.client else None,
+        location_id=ctx.location_id,
+        service_id=ctx.service_id,
+        insurance_id=ctx.insurance_id,
+        part=None if period == "any" else period,
     )
     turn.say("waitlist_joined")
     end_flow(turn)
@@ -38,29 +50,27 @@ def pending_offer(turn: Turn) -> WaitlistEntry | None:
     u = turn.understanding
     if u.yes_no is None and u.intent != "confirm":
         return None
-    return waitlist.open_offer(
-        turn.session, conversation_id=turn.conversation.id, now=turn.clock.now()
-    )
+    return turn.waitlist.open_offer(turn.conversation)
 
 
 def on_offer_answer(flow: ConversationFlow, turn: Turn, entry: WaitlistEntry) -> None:
     """ "sim": book the offered place if it is still free; "não": keep waiting."""
     if turn.understanding.yes_no is False:
-        entry.status = WaitlistStatus.waiting
+        turn.waitlist.keep_waiting(entry)
         turn.say("waitlist_declined")
         return
     end_flow(turn)
-    turn.remember(
-        mode="book",
-        insurance_id=entry.insurance_id,
-        location_id=entry.location_id,
-        service_id=entry.service_id,
-        waitlist_entry_id=entry.id,
-        profile_name=turn.inbound.profile_name,
+    ctx = turn.ctx
+    ctx.mode, ctx.waitlist_entry_id = "book", entry.id
+    ctx.insurance_id, ctx.location_id, ctx.service_id = (
+        entry.insurance_id,
+        entry.location_id,
+        entry.service_id,
     )
+    ctx.profile_name = turn.inbound.profile_name
     if not try_hold(turn, entry.offered_slot_id):
-        entry.status = WaitlistStatus.waiting
-        turn.forget("waitlist_entry_id")
+        turn.waitlist.keep_waiting(entry)
+        ctx.waitlist_entry_id = None
         turn.say("waitlist_taken")
         return
     if turn.client is None:

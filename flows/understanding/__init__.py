@@ -9,7 +9,7 @@ Public API::
     valid_cpf(text) -> str | None
     normalize(text) -> str
 
-The `flask understand` command lives in flows.understanding.command (it imports click).
+The `flask understand` command lives in bot.cli.understand.
 """
 
 from bot.brazil.cpf import valid_cpf

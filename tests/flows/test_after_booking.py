@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
-from test_outbound import FakeTwilioHttp, created, twilio
+from support import FakeTwilioHttp, created, twilio
 
 from bot.messaging.reminders import run_once
 from models import (

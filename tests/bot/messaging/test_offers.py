@@ -1,15 +1,16 @@
-"""Waiting-list offers: who is offered a freed place, and how, inside and outside the window."""
+"""Waiting-list offers: how a freed place is offered, inside and outside the window.
+
+Who waits for which slot is bot.domain.waitlist's (tests/bot/domain/test_waitlist.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlmodel import select
 
 from bot.messaging.channels.base import OutboxTransport
-from bot.messaging.offers import offer_freed_place, part_of_day, waiting_for
+from bot.messaging.offers import OFFER_MINUTES, offer_freed_place
 from models import Clinic, Conversation, Location, Message, Professional, Slot, WaitlistEntry
 
 SP = ZoneInfo("America/Sao_Paulo")
@@ -30,6 +31,11 @@ def friday_slot(session, hour: int) -> Slot:
 
 def wait(session, patient, phone: str, part: str | None) -> WaitlistEntry:
     patient(phone).says("oi")
+    return entry_for(session, phone, part)
+
+
+def entry_for(session, phone: str, part: str | None) -> WaitlistEntry:
+    """A waiting-list entry for the conversation of `phone` (which has written already)."""
     conversation = session.exec(
         select(Conversation).where(Conversation.address == "whatsapp:" + phone)
     ).one()
@@ -45,22 +51,6 @@ def wait(session, patient, phone: str, part: str | None) -> WaitlistEntry:
     session.add(entry)
     session.commit()
     return entry
-
-
-@pytest.mark.parametrize(("hour", "expected"), [(9, "morning"), (14, "afternoon"), (19, "evening")])
-def test_part_of_day(hour, expected):
-    assert part_of_day(datetime(2025, 12, 12, hour, tzinfo=SP)) == expected
-
-
-def test_only_entries_the_slot_suits_in_the_order_they_joined(session, patient):
-    late = wait(session, patient, "+5511900000002", "afternoon")
-    morning = wait(session, patient, "+5511900000003", "morning")
-    anytime = wait(session, patient, "+5511900000004", None)
-    clinic_id = session.exec(select(Clinic.id)).one()
-    afternoon = friday_slot(session, 14)
-    found = waiting_for(session, clinic_id=clinic_id, slot_id=afternoon.id)
-    assert [e.id for e in found] == [late.id, anytime.id]
-    assert morning.id not in [e.id for e in found]
 
 
 def test_outside_the_window_an_offer_needs_the_template(session, patient, clock):
@@ -84,3 +74,52 @@ def test_outside_the_window_an_offer_needs_the_template(session, patient, clock)
     sent = session.exec(select(Message).where(Message.kind == "template")).one()
     assert sent.payload["content_sid"] == TEMPLATE
     assert sent.payload["content_variables"]["3"] == "Paulista"
+
+
+def test_inside_the_window_the_offer_is_a_text_answerable_for_an_hour(session, patient, clock):
+    entry = wait(session, patient, "+5511900000006", None)
+    clinic = session.exec(select(Clinic)).one()
+    slot = friday_slot(session, 14)
+    told = offer_freed_place(
+        session, clinic_id=clinic.id, slot_id=slot.id, transport=OutboxTransport(), clock=clock
+    )
+    assert told == 1
+    session.expire_all()
+    offered = session.get(WaitlistEntry, entry.id)
+    assert offered.status == "offered" and offered.offered_slot_id == slot.id
+    assert offered.offer_expires_at == clock.now() + timedelta(minutes=OFFER_MINUTES)
+    [sent] = session.exec(
+        select(Message).where(
+            Message.conversation_id == entry.conversation_id, Message.kind == "text"
+        )
+    ).all()[-1:]
+    assert "Abriu um horário para *Clínica geral*" in sent.body
+    assert "sex, 12/12 às 14:00" in sent.body and "Paulista" in sent.body
+
+
+def test_a_patient_who_opted_out_is_not_offered_and_keeps_waiting(session, patient, clock):
+    p = patient("+5511900000007")
+    p.says("oi")
+    assert "não vai mais receber" in p.says("PARAR")
+    entry = entry_for(session, "+5511900000007", None)
+    clinic = session.exec(select(Clinic)).one()
+    slot = friday_slot(session, 14)
+    told = offer_freed_place(
+        session, clinic_id=clinic.id, slot_id=slot.id, transport=OutboxTransport(), clock=clock
+    )
+    assert told == 0
+    session.expire_all()
+    assert session.get(WaitlistEntry, entry.id).status == "waiting"
+
+
+def test_a_place_in_the_past_is_offered_to_no_one(session, patient, clock):
+    entry = wait(session, patient, "+5511900000008", None)
+    clinic = session.exec(select(Clinic)).one()
+    slot = friday_slot(session, 14)
+    clock.set(slot.start + timedelta(minutes=1))
+    told = offer_freed_place(
+        session, clinic_id=clinic.id, slot_id=slot.id, transport=OutboxTransport(), clock=clock
+    )
+    assert told == 0
+    session.expire_all()
+    assert session.get(WaitlistEntry, entry.id).status == "waiting"

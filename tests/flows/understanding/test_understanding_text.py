@@ -1,4 +1,4 @@
-"""flows.understanding.text: folding, normalisation and the matching keys."""
+"""flows.understanding.text: the matching keys (folding itself: tests/bot/core/test_folding.py)."""
 
 from __future__ import annotations
 
@@ -6,30 +6,7 @@ import re
 
 import pytest
 
-from flows.understanding import normalize
 from flows.understanding.text import MAX_CHARS, Prepared, clause_key, fold, has_unnegated, squeeze
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Olá!", "ola"),
-        ("  São   Paulo - Centro ", "sao paulo centro"),
-        ("✅ Confirmo Presença", "confirmo presenca"),
-        ("2️⃣", "2"),
-        ("AÇÃO, já!!", "acao ja"),
-        ("👍🙂", ""),
-        ("", ""),
-        ("snake_case", "snake case"),
-        ("2ª feira", "2a feira"),
-    ],
-)
-def test_normalize(text: str, expected: str) -> None:
-    assert normalize(text) == expected
-
-
-def test_fold_keeps_punctuation_and_digits() -> None:
-    assert fold("Amanhã, 15/12 às 14:00 ✅") == "amanha, 15/12 as 14:00 ✅"
 
 
 @pytest.mark.parametrize(
