@@ -18,12 +18,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, select
-from support import FixedClock, drop_all
+from support import DemoOnPostgres, FixedClock, load_clinic
 from twilio.request_validator import RequestValidator
 
 from app import create_app
 from bot.api import keys
-from bot.demo import load_clinic, load_demo
+from bot.demo import load_demo
 from models import (
     Appointment,
     Client,
@@ -230,16 +230,24 @@ def pg_url() -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def pg_demo(pg_url: str) -> Iterator[DemoOnPostgres]:
+    """The session's PostgreSQL database: the schema and the demo built once, restored per test."""
+    demo = DemoOnPostgres(pg_url, lambda session: load_demo(session, today=NOW.date(), now=NOW))
+    yield demo
+    demo.dispose()
+
+
 @pytest.fixture
-def pg_database_url(pg_url: str) -> str:
-    """A clean PostgreSQL schema with the demo clinic loaded."""
-    engine = make_engine(pg_url)
-    drop_all(engine)
-    SQLModel.metadata.create_all(engine)
-    with new_session(engine) as session:
-        load_demo(session, today=NOW.date(), now=NOW)
-    engine.dispose()
-    return pg_url
+def pg_database_url(pg_demo: DemoOnPostgres) -> str:
+    """PostgreSQL with the demo clinic just as loaded, whatever the previous test did to it."""
+    return pg_demo.fresh()
+
+
+@pytest.fixture
+def pg_blank_url(pg_demo: DemoOnPostgres) -> str:
+    """PostgreSQL without a table, for a test that builds its own schema (migrations, servers)."""
+    return pg_demo.blank()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -199,7 +199,9 @@ def transmit(
     message.provider_id = result.provider_id
     message.status = result.status
     message.error_code = None
-    message.payload = {k: v for k, v in message.payload.items() if k != "retryable"}
+    message.payload = with_error(
+        {key: value for key, value in message.payload.items() if key != "retryable"}, None
+    )
     message.updated_at = clock.now()
     session.commit()
     log.info(
@@ -214,7 +216,7 @@ def _record_failure(
     """Keep the failed attempt with its error code and whether it may be retried."""
     message.status = "failed"
     message.error_code = error.code
-    message.payload = message.payload | {"retryable": error.retryable}
+    message.payload = with_error(message.payload | {"retryable": error.retryable}, str(error))
     message.updated_at = clock.now()
     session.commit()
     error.message_id = message.id
@@ -226,3 +228,9 @@ def _record_failure(
         error.code,
         error.retryable,
     )
+
+
+def with_error(payload: dict[str, Any], error: str | None) -> dict[str, Any]:
+    """The payload with why the message failed, for staff to read; None clears it."""
+    rest = {key: value for key, value in payload.items() if key != "error"}
+    return rest | {"error": error} if error else rest

@@ -32,7 +32,7 @@ from bot.core.clock import Clock
 from bot.core.texts import Texts
 from bot.core.worker import run_until_stopped
 from bot.domain.clinic.settings import settings_or_default
-from bot.domain.scheduling import AppointmentDetails, LocalScheduling
+from bot.domain.scheduling import AppointmentDetails, scheduling_for
 from bot.messaging import outbound
 from bot.messaging import statuses as deliveries
 from bot.messaging.channels.base import Reply, SendError, Transport
@@ -201,7 +201,6 @@ def _claim(session: Session, plan: _Plan, worker: str, now: datetime) -> int | N
         "claimed_at": now,
         "claimed_by": worker,
         "message_id": None,
-        "sent_at": None,
     }
     if plan.rearm is None:
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -238,7 +237,7 @@ def _send(run: _Pass, plan: _Plan) -> tuple[str, str, int | None]:
     conversation = _conversation_of(session, plan.clinic_id, plan.client_id)
     if conversation is None:
         return SKIPPED, "no conversation with this patient: no WhatsApp address to write to", None
-    details = LocalScheduling(session=session, clock=run.clock).details(
+    details = scheduling_for(session, plan.clinic_id, run.clock).details(
         clinic_id=plan.clinic_id, appointment_id=plan.appointment_id
     )
     if details.status not in OPEN_STATUSES:
@@ -310,14 +309,11 @@ def _content(
 
 def _finish(run: _Pass, reminder_id: int, status: str, note: str, message_id: int | None) -> None:
     """Record the outcome of a reminder this worker holds, and count it."""
-    now = run.clock.now()
     run.session.execute(
         update(Reminder)
         .where(col(Reminder.id) == reminder_id, col(Reminder.status) == CLAIMED)
         .where(col(Reminder.claimed_by) == run.worker)
-        .values(
-            status=status, note=note, message_id=message_id, sent_at=now if status == SENT else None
-        )
+        .values(status=status, note=note, message_id=message_id)
     )
     run.session.commit()
     run.report.count(status)
@@ -386,7 +382,7 @@ def _follow_deliveries(session: Session, now: datetime) -> None:
         if reminder.status == SENT and status in ("failed", "undelivered"):
             reminder.status, reminder.note = FAILED, f"delivery {status}"
         elif reminder.status == FAILED and status not in ("failed", "undelivered", "sending"):
-            reminder.status, reminder.note, reminder.sent_at = SENT, "sent on a retry", now
+            reminder.status, reminder.note = SENT, "sent on a retry"
     session.commit()
 
 

@@ -17,7 +17,7 @@ from bot.messaging.channels.base import (
     StatusUpdate,
     Transport,
 )
-from bot.messaging.outbound import NotSent, check_allowed, transmit
+from bot.messaging.outbound import NotSent, check_allowed, transmit, with_error
 from models import Appointment, Conversation, Direction, Message
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,7 @@ RETRY_WITHIN = timedelta(hours=6)  # an older failure is news nobody needs any m
 
 RETRY_BACKOFF = timedelta(minutes=1)  # doubled after every attempt
 
+FAILED_STATUSES = ("failed", "undelivered")
 # Later statuses never go back to earlier ones: callbacks may arrive out of order.
 STATUS_RANK = {
     "accepted": 0,
@@ -159,5 +160,14 @@ def record_status(session: Session, update: StatusUpdate, *, clock: Clock) -> No
     if STATUS_RANK.get(update.status, 0) >= STATUS_RANK.get(message.status or "", -1):
         message.status = update.status
         message.error_code = update.error_code
+        message.payload = with_error(message.payload, update.error_message)
         message.updated_at = clock.now()
+        if update.status in FAILED_STATUSES:
+            log.warning(
+                "message %s %s: %s (code %s)",
+                message.id,
+                update.status,
+                update.error_message or "no reason given",
+                update.error_code,
+            )
     session.commit()

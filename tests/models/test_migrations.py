@@ -7,7 +7,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
-from support import drop_all
 
 from models import make_engine
 from models.migrate import upgrade
@@ -18,11 +17,7 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path) -> str:
     """An empty database on each engine."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'fresh.db'}"
-    url = request.getfixturevalue("pg_url")
-    engine = make_engine(url)
-    drop_all(engine)
-    engine.dispose()
-    return url
+    return request.getfixturevalue("pg_blank_url")
 
 
 def test_migrations_match_the_models(fresh_url: str):

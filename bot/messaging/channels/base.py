@@ -23,11 +23,12 @@ class Inbound:
 
     provider: str  # "twilio", "chat"
     message_id: str | None  # the provider's id (MessageSid); None only for local channels
-    from_address: str  # exactly as received, e.g. "whatsapp:+558282136275"; replies go here
+    # Exactly as received, e.g. "whatsapp:+558282136275" or "whatsapp:US.1349..." (a username):
+    # replies go here, and it carries the same id as Twilio's WaId, so that is not kept twice.
+    from_address: str
     to_address: str  # the clinic's address, e.g. "whatsapp:+14155238886"
     body: str | None
     kind: str = "text"
-    wa_id: str | None = None  # WaId: digits, or a username id such as "US.1349..."
     profile_name: str | None = None
     media: tuple[Media, ...] = ()
     button_payload: str | None = None

@@ -109,7 +109,6 @@ def parse_inbound(form: Mapping[str, str]) -> Inbound:
         to_address=form.get("To") or "",
         body=form.get("Body"),
         kind=_kind(form, media),
-        wa_id=_text(form, "WaId"),
         profile_name=_text(form, "ProfileName"),
         media=media,
         button_payload=_text(form, "ButtonPayload"),
@@ -132,7 +131,7 @@ def parse_status(form: Mapping[str, str]) -> StatusUpdate | None:
         message_id=message_id,
         status=status.strip().lower(),
         error_code=_text(form, "ErrorCode"),
-        error_message=_text(form, "ErrorMessage"),
+        error_message=_masked(_text(form, "ErrorMessage")),
     )
 
 
@@ -221,9 +220,12 @@ def _rest_error(error: TwilioRestException | TwilioServiceException) -> SendErro
     retryable = code not in PERMANENT_CODES and (
         status >= 500 or status == 429 or code in RETRYABLE_CODES
     )
-    detail = getattr(error, "msg", "") or getattr(error, "detail", "") or ""
-    # Twilio's messages quote the numbers: never let a full one reach a log line.
-    detail = _DIGIT_RUN.sub(lambda match: mask(match.group(0)), str(detail))
+    detail = _masked(str(getattr(error, "msg", "") or getattr(error, "detail", "") or ""))
     return SendError(
         f"Twilio answered {status} (error {code}): {detail}", code=code, retryable=retryable
     )
+
+
+def _masked(text: str | None) -> str | None:
+    """Twilio's error texts may quote the patient's number: never keep or log a full one."""
+    return _DIGIT_RUN.sub(lambda match: mask(match.group(0)), text) if text else text

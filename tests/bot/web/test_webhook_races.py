@@ -30,7 +30,6 @@ from flask import Flask
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col, select
-from support import drop_all
 
 import models
 from bot.brazil.cpf import valid_cpf
@@ -397,11 +396,9 @@ def live_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'live.db'}"
     else:
-        url = request.getfixturevalue("pg_url")
+        url = request.getfixturevalue("pg_blank_url")
     engine = models.make_engine(url)
     try:
-        if request.param == "postgresql":
-            drop_all(engine)
         SQLModel.metadata.create_all(engine)
         now = datetime.now(UTC)
         with models.new_session(engine) as session:

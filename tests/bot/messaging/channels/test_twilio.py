@@ -1,4 +1,4 @@
-"""bot.messaging.channels.twilio against real Twilio webhook bodies in shared/fixtures/twilio."""
+"""bot.messaging.channels.twilio: real webhook bodies (shared/fixtures/twilio) and sending."""
 
 from __future__ import annotations
 
@@ -9,9 +9,25 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
+import requests
 from conftest import FIXTURES
+from support import (
+    STATUS_CALLBACK,
+    TWILIO_ACCOUNT,
+    FakeTwilioHttp,
+    created,
+    twilio,
+    twilio_error,
+)
 
-from bot.messaging.channels.base import Inbound, Media, Reply
+from bot.messaging.channels.base import (
+    Inbound,
+    Media,
+    OutboundRequest,
+    Reply,
+    SendError,
+    SendResult,
+)
 from bot.messaging.channels.twilio import (
     PROVIDER,
     parse_inbound,
@@ -62,7 +78,6 @@ def test_02_brazilian_sandbox_text() -> None:
     assert message.body == "Olá"
     assert message.from_address == "whatsapp:+558282136275"
     assert message.to_address == "whatsapp:+14155238886"
-    assert message.wa_id == "558282136275"
     assert message.profile_name == "Jhonata"
     assert message.message_id == "SM01cd3925943ee3504f8a5c42d88efdf6"
     assert message.media == ()
@@ -77,7 +92,7 @@ def test_02b_menu_choice() -> None:
 def test_03_messaging_service_text_with_13_digit_wa_id() -> None:
     message = inbound("03_br_text_ddd13_13digit_waid_messaging_service.form")
     assert (message.kind, message.body) == ("text", "Oi")
-    assert message.wa_id == "5513997270748"
+    assert message.from_address == "whatsapp:+5513997270748"  # the WaId, 13 digits
     assert message.profile_name == "Camila Cardoso"
     assert message.to_address == "whatsapp:+551151963407"
 
@@ -86,7 +101,8 @@ def test_03b_dict_prefers_message_sid() -> None:
     message = inbound("03b_br_dict_ddd85_12digit_waid.json")
     # SmsMessageSid differs from MessageSid in this capture: MessageSid wins.
     assert message.message_id == "SMa14df2486670aa993e00c0a62a45a329"
-    assert (message.kind, message.body, message.wa_id) == ("text", "Oii", "558599171902")
+    assert (message.kind, message.body) == ("text", "Oii")
+    assert message.from_address == "whatsapp:+558599171902"
 
 
 def test_04_without_message_sid_falls_back_to_sms_message_sid() -> None:
@@ -131,7 +147,7 @@ def test_05e_voice_note_has_no_body() -> None:
     message = inbound("05e_fieldshape_voice_note_no_body.form")
     assert message.kind == "audio"
     assert message.body is None
-    assert message.wa_id is None
+    assert message.profile_name is None  # no ProfileName (nor WaId) in this shape
     assert message.media == (Media("https://api.twilio.com/media/MEaud", "audio/ogg"),)
 
 
@@ -151,7 +167,7 @@ def test_07_quick_reply_button() -> None:
     assert message.button_text == "Confirmar"
     assert message.body == "Confirmar"
     assert message.replied_to_id == "SMout0001"
-    assert message.wa_id == "5511987654321"
+    assert message.from_address == "whatsapp:+5511987654321"
 
 
 def test_08_two_media_items() -> None:
@@ -185,6 +201,14 @@ def test_06b_status_failed_with_error_code() -> None:
     assert (status.message_id, status.status) == ("SMout0002", "failed")
     assert status.error_code == "30008"
     assert status.error_message == "Unknown error"
+
+
+def test_a_status_error_message_never_carries_the_full_number() -> None:
+    form = load_form("06b_status_callback_failed.form")
+    form["ErrorMessage"] = "Message to whatsapp:+5511987654321 could not be delivered"
+    status = parse_status(form)
+    assert status is not None
+    assert status.error_message == "Message to whatsapp:+55*******4321 could not be delivered"
 
 
 @pytest.mark.parametrize("missing", ["MessageSid", "MessageStatus"])
@@ -355,3 +379,96 @@ def test_twiml_with_one_reply_escapes_markup() -> None:
 def test_twiml_with_two_replies_renders_options() -> None:
     replies = [Reply("Certo."), Reply("Qual horário?", options=("09:00", "14:30"))]
     assert _messages(twiml(replies)) == ["Certo.", "Qual horário?\n\n1 - 09:00\n2 - 14:30"]
+
+
+# -- sending, against the requests Twilio would receive -----------------------------------------
+
+MARIA = "whatsapp:+5511987654321"
+SANDBOX = "whatsapp:+14155238886"
+MESSAGES_PATH = f"/2010-04-01/Accounts/{TWILIO_ACCOUNT}/Messages.json"
+TEMPLATE = "HX" + "0" * 31 + "1"
+AUTH_TOKEN = "test-auth-token"  # what support.twilio() signs in with
+
+
+def test_twilio_text_is_a_form_post_to_the_messages_resource() -> None:
+    http = FakeTwilioHttp((201, created("SM0001")))
+    request = OutboundRequest(from_address=SANDBOX, to_address=MARIA, body="Olá!")
+
+    result = twilio(http).send(request)
+
+    assert result == SendResult(provider_id="SM0001", status="queued")
+    [sent] = http.requests
+    assert sent["method"] == "POST"
+    assert sent["url"] == "https://api.twilio.com" + MESSAGES_PATH
+    assert sent["auth"] == (TWILIO_ACCOUNT, AUTH_TOKEN)
+    assert sent["data"] == {
+        "From": SANDBOX,
+        "To": MARIA,
+        "Body": "Olá!",
+        "StatusCallback": STATUS_CALLBACK,
+    }
+
+
+def test_twilio_template_sends_content_sid_and_json_variables_without_a_body() -> None:
+    http = FakeTwilioHttp((201, created("SM0002")))
+    variables = {"1": "Maria", "2": "qui, 11/12 às 14:00", "3": "Paulista"}
+    request = OutboundRequest(
+        from_address=SANDBOX, to_address=MARIA, content_sid=TEMPLATE, content_variables=variables
+    )
+
+    twilio(http).send(request)
+
+    data = http.requests[0]["data"]
+    assert "Body" not in data
+    assert data["ContentSid"] == TEMPLATE
+    assert json.loads(data["ContentVariables"]) == variables
+    assert data["From"] == SANDBOX and data["To"] == MARIA
+    assert data["StatusCallback"] == STATUS_CALLBACK
+
+
+@pytest.mark.parametrize(
+    ("answer", "code", "retryable"),
+    [
+        (twilio_error(63016, 400, "outside the allowed window"), "63016", False),
+        (twilio_error(21610, 400, "Attempt to send to unsubscribed recipient"), "21610", False),
+        (twilio_error(21211, 400, "Invalid 'To' Phone Number"), "21211", False),
+        (twilio_error(20429, 429, "Too Many Requests"), "20429", True),
+        (twilio_error(20500, 500, "Internal Server Error"), "20500", True),
+        ((503, "<html>Service Unavailable</html>"), "503", True),
+    ],
+)
+def test_twilio_errors_map_to_send_error_with_the_right_retryable(
+    answer: tuple[int, Any], code: str, retryable: bool
+) -> None:
+    request = OutboundRequest(from_address=SANDBOX, to_address=MARIA, body="Olá!")
+    with pytest.raises(SendError) as raised:
+        twilio(FakeTwilioHttp(answer)).send(request)
+    assert raised.value.code == code
+    assert raised.value.retryable is retryable
+
+
+@pytest.mark.parametrize(
+    ("failure", "code", "retryable"),
+    [
+        (requests.ConnectionError("connection refused"), "connection", True),
+        (requests.ConnectTimeout("connect timed out"), "connection", True),
+        # Twilio may have accepted the message: a retry could reach the patient twice.
+        (requests.ReadTimeout("read timed out"), "timeout", False),
+    ],
+)
+def test_network_failures_map_to_send_error(
+    failure: BaseException, code: str, retryable: bool
+) -> None:
+    request = OutboundRequest(from_address=SANDBOX, to_address=MARIA, body="Olá!")
+    with pytest.raises(SendError) as raised:
+        twilio(FakeTwilioHttp(failure)).send(request)
+    assert (raised.value.code, raised.value.retryable) == (code, retryable)
+
+
+def test_twilio_error_text_never_carries_the_full_number() -> None:
+    answer = twilio_error(21211, 400, "The 'To' number whatsapp:+5511987654321 is not valid")
+    request = OutboundRequest(from_address=SANDBOX, to_address=MARIA, body="Olá!")
+    with pytest.raises(SendError) as raised:
+        twilio(FakeTwilioHttp(answer)).send(request)
+    assert "5511987654321" not in str(raised.value)
+    assert "whatsapp:+55*******4321 is not valid" in str(raised.value)
