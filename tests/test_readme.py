@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.cli import DIAGRAM_END, DIAGRAM_START, state_diagram
+from bot.cli.diagram import DIAGRAM_END, DIAGRAM_START, state_diagram
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -7,8 +7,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from bot.api import keys
+from bot.cli import deps
 from bot.demo import load_sandbox
-from models import Clinic, KeyKind, new_session
+from models import Clinic, KeyKind
 
 
 @click.group("keys")
@@ -32,7 +33,7 @@ def create_command(
     if not admin and clinic_id is None:
         raise click.UsageError("--clinic is required (or --admin for every clinic)")
     now = current_app.extensions["agendai.clock"].now()
-    with new_session(current_app.extensions["agendai.engine"]) as session:
+    with deps.session() as session:
         kind = KeyKind.admin if admin else KeyKind.test if sandbox else KeyKind.live
         if sandbox:
             clinic = session.get(Clinic, clinic_id)
@@ -65,7 +66,7 @@ def create_command(
 @with_appcontext
 def list_command(clinic_id: int | None) -> None:
     """Every key: prefix, kind, clinic, name, last use, revoked."""
-    with new_session(current_app.extensions["agendai.engine"]) as session:
+    with deps.session() as session:
         rows = keys.listing(session, clinic_id=clinic_id)
         if not rows:
             click.echo("no keys")
@@ -85,7 +86,7 @@ def list_command(clinic_id: int | None) -> None:
 def revoke_command(prefix: str) -> None:
     """Revoke the key listed with PREFIX; it stops working at once."""
     now = current_app.extensions["agendai.clock"].now()
-    with new_session(current_app.extensions["agendai.engine"]) as session:
+    with deps.session() as session:
         try:
             row = keys.revoke(session, prefix=prefix, now=now)
         except keys.InvalidKeyRequest as exc:

@@ -1,4 +1,4 @@
-"""flows.understanding.command: `flask understand "texto"` prints one JSON object."""
+"""bot.cli.understand: `flask understand "texto"` prints one JSON object."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from flows.understanding.command import understand_command
+from bot.cli.understand import understand_command
 
 NOW = "2025-12-10T09:00:00-03:00"
 KEYS = {"intent", "option", "when", "at", "yes_no", "command", "cpf_valid"}
