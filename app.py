@@ -16,8 +16,8 @@ from bot.api.errors import ErrorBody, validation_failed
 from bot.core.clock import SystemClock
 from bot.core.config import from_environment
 from bot.core.logs import configure_logging, init_request_logging
-from bot.web import close_db, health, links
-from bot.web import twilio_webhooks as webhooks
+from bot.web import health, links, twilio_webhooks
+from bot.web.db import close_db
 from models import make_engine
 
 log = logging.getLogger("agendai")
@@ -50,7 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> OpenAPI:
     init_request_logging(app)
     app.teardown_appcontext(close_db)
     app.register_blueprint(health.bp)
-    app.register_blueprint(webhooks.bp)
+    app.register_blueprint(twilio_webhooks.bp)
     app.register_blueprint(links.bp)
     init_api(app)
     cli.register(app)

@@ -12,16 +12,24 @@ from typing import Any
 from flask import request
 from flask_openapi3 import OpenAPI
 
-from bot.api import account, audit, auth, errors, idempotency, limits, setup
-from bot.api.appointments import views as appointments
-from bot.api.calendars import views as calendars
+from bot.api import (
+    account,
+    appointments,
+    audit,
+    auth,
+    calendars,
+    clients,
+    conversations,
+    errors,
+    idempotency,
+    limits,
+    setup,
+    statistics,
+    webhooks,
+)
 from bot.api.clients import clinia
-from bot.api.clients import views as clients
-from bot.api.conversations import views as conversations
-from bot.api.statistics import views as statistics
-from bot.api.webhooks import views as webhooks
 
-# Each module exposes `api`, an APIBlueprint; the order is the order of the documentation.
+# Each resource (a package or a module) exposes `api`, an APIBlueprint; this order is the docs'.
 RESOURCES = (
     account,
     clients,

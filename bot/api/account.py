@@ -21,7 +21,7 @@ from bot.api.common import (
     one,
     page_meta,
 )
-from bot.web import db
+from bot.web.db import db
 from models import Clinic
 
 api = api_blueprint("account", __name__, url_prefix="/api/v1", tag="Account")

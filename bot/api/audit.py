@@ -18,7 +18,7 @@ from bot.api.common import (
     iso,
     page_meta,
 )
-from bot.web import clock, db
+from bot.web.db import clock, db
 from models import AuditEvent
 
 

@@ -7,7 +7,7 @@ from flask import g, request
 from bot.api import keys
 from bot.api.common import is_id
 from bot.api.errors import ApiError
-from bot.web import clock, db
+from bot.web.db import clock, db
 from models import ApiKey, Clinic, KeyKind
 
 ADMIN_HEADER = "x-admin-api-key"

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from bot.api.auth import CLINIC_HEADER
 from bot.api.errors import ApiError, is_api_request
-from bot.web import clock, db
+from bot.web.db import clock, db
 from models import IdempotencyRecord
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from bot.cli import deps
-from bot.integrations import deliveries as deliveries_out
+from bot.integrations import deliveries
 
 
 @click.group("events")
@@ -21,8 +21,8 @@ def deliver_command(forever: bool, interval: int) -> None:
     """POST the webhook deliveries that are due: one pass (for cron), or --loop as a worker."""
     clock = deps.clock()
     if forever:
-        deliveries_out.run_forever(deps.session, clock=clock, interval=interval, echo=click.echo)
+        deliveries.run_forever(deps.session, clock=clock, interval=interval, echo=click.echo)
         return
     with deps.session() as session:
-        report = deliveries_out.deliver_due(session, clock=clock)
+        report = deliveries.deliver_due(session, clock=clock)
     click.echo(f"events: {report}")

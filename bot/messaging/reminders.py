@@ -33,8 +33,7 @@ from bot.core.texts import Texts
 from bot.core.worker import run_until_stopped
 from bot.domain.clinic.settings import settings_or_default
 from bot.domain.scheduling import AppointmentDetails, scheduling_for
-from bot.messaging import outbound
-from bot.messaging import statuses as deliveries
+from bot.messaging import outbound, statuses
 from bot.messaging.channels.base import Reply, SendError, Transport
 from bot.messaging.outbound import NotSent, OutsideWindow
 from models import (
@@ -136,7 +135,7 @@ def run_once(
                 _deliver(run, reminder_id, plan)
             elif reminder_id is not None:
                 report.count(plan.status)
-        report.retried = deliveries.retry_failed(session, transport=transport, clock=clock)
+        report.retried = statuses.retry_failed(session, transport=transport, clock=clock)
         _follow_deliveries(session, clock.now())
     return report
 

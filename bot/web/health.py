@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.web import engine
+from bot.web.db import engine
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)

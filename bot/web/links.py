@@ -23,7 +23,7 @@ from bot.domain.scheduling import (
     SlotNotFound,
     scheduling_for,
 )
-from bot.web import clock, db
+from bot.web.db import clock, db
 from bot.web.link_tokens import read_token, secret_key
 from models import OPEN_STATUSES, Actor, Clinic
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from bot.messaging.channels import twilio
 from bot.messaging.outbound import get_transport
 from bot.messaging.statuses import record_status
-from bot.web import clock, db
+from bot.web.db import clock, db
 from flows.engine import handle
 
 log = logging.getLogger(__name__)

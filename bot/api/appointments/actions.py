@@ -34,7 +34,7 @@ from bot.api.common import (
     page_meta,
 )
 from bot.api.errors import ErrorBody
-from bot.web import clock, db
+from bot.web.db import clock, db
 from models import Actor, AppointmentEvent
 
 

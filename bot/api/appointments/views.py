@@ -28,7 +28,7 @@ from bot.api.appointments.slot_choice import IdText, Notes, TimeZone, required_i
 from bot.api.common import IdPath, api_blueprint, one, optional_id, page_meta, parse_id
 from bot.api.errors import ErrorBody
 from bot.domain.scheduling import AppointmentView, Scheduling, scheduling_for
-from bot.web import clock, db
+from bot.web.db import clock, db
 from models import Actor, Appointment, Client, Slot
 
 api = api_blueprint(

@@ -46,7 +46,7 @@ from bot.domain.scheduling.calendars import (
     find_slots,
 )
 from bot.domain.scheduling.calendars import slot_totals as totals_of
-from bot.web import clock, db
+from bot.web.db import clock, db
 from models import Location, Professional, Service
 
 api = api_blueprint(

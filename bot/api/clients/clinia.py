@@ -15,8 +15,8 @@ from bot.api.clients import wire as client_io
 from bot.api.clients.schemas import ClientCreate, ClientOut, ClientPatch, NoNul
 from bot.api.common import MAX_PER_PAGE, IdPath, api_blueprint
 from bot.api.errors import ErrorBody
-from bot.domain.patients import lookup as client_lookup
-from bot.web import db
+from bot.domain.patients import lookup
+from bot.web.db import db
 
 api = api_blueprint(
     "clinia",
@@ -52,10 +52,10 @@ def _array(session, clients):
 def clinia_list(query: CliniaPaging):
     """Every client of the clinic (erased ones left out), `limit`/`offset` paged."""
     session = db()
-    _total, rows = client_lookup.find(
+    _total, rows = lookup.find(
         session,
         clinic_id=clinic_id(),
-        filters=client_lookup.ClientFilter(),
+        filters=lookup.ClientFilter(),
         offset=query.offset,
         limit=query.limit,
     )
@@ -66,7 +66,7 @@ def clinia_list(query: CliniaPaging):
 def clinia_search(query: CliniaTermQuery):
     """Clients matching the term exactly (phone in either 9th-digit form, CPF, e-mail)."""
     session = db()
-    _total, rows = client_lookup.search(
+    _total, rows = lookup.search(
         session, clinic_id=clinic_id(), term=query.term, offset=query.offset, limit=query.limit
     )
     return _array(session, rows)

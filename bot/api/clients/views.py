@@ -11,12 +11,12 @@ from pydantic import BaseModel, Field
 from bot.api import formats
 from bot.api.auth import clinic_id
 from bot.api.calendars.views import calendar_filter
-from bot.api.clients import wire as client_io
+from bot.api.clients import wire
 from bot.api.clients.schemas import ClientCreate, ClientPatch, ClientRecord, NoNul
 from bot.api.common import MAX_PER_PAGE, IdPath, ListEnvelope, Page, api_blueprint, one
 from bot.api.errors import ErrorBody
-from bot.domain.patients import lookup as client_lookup
-from bot.web import db
+from bot.domain.patients import lookup
+from bot.web.db import db
 
 api = api_blueprint(
     "clients",
@@ -85,7 +85,7 @@ class ClientSearchQuery(ClientWindow):
 
 
 def _listing(query: ClientWindow, total: int, items: list[dict[str, Any]]):
-    offset, limit = client_io.window(query.limit, query.offset, query.page, query.per_page)
+    offset, limit = wire.window(query.limit, query.offset, query.page, query.per_page)
     meta = {
         "page": offset // limit + 1,
         "per_page": limit,
@@ -101,8 +101,8 @@ def _listing(query: ClientWindow, total: int, items: list[dict[str, Any]]):
 def list_clients(query: ClientQuery):
     """The clinic's clients (erased ones left out), filtered by exact phone, CPF, e-mail..."""
     session = db()
-    offset, limit = client_io.window(query.limit, query.offset, query.page, query.per_page)
-    filters = client_lookup.ClientFilter(
+    offset, limit = wire.window(query.limit, query.offset, query.page, query.per_page)
+    filters = lookup.ClientFilter(
         phone=query.phone,
         cpf=query.cpf,
         email=query.email,
@@ -114,47 +114,47 @@ def list_clients(query: ClientQuery):
     calendar = calendar_filter(session, clinic_id(), query.calendar_id)
     if calendar is not None:
         filters.calendar = calendar.pair
-    with client_io.refusals():
-        total, rows = client_lookup.find(
+    with wire.refusals():
+        total, rows = lookup.find(
             session, clinic_id=clinic_id(), filters=filters, offset=offset, limit=limit
         )
-    return _listing(query, total, client_io.records(session, rows))
+    return _listing(query, total, wire.records(session, rows))
 
 
 @api.get("/search", responses={200: ClientList})
 def search_clients(query: ClientSearchQuery):
     """Exact search by phone, CPF or e-mail (the kind is read from the term itself)."""
     session = db()
-    offset, limit = client_io.window(query.limit, query.offset, query.page, query.per_page)
-    total, rows = client_lookup.search(
+    offset, limit = wire.window(query.limit, query.offset, query.page, query.per_page)
+    total, rows = lookup.search(
         session, clinic_id=clinic_id(), term=query.term, offset=offset, limit=limit
     )
-    return _listing(query, total, client_io.records(session, rows))
+    return _listing(query, total, wire.records(session, rows))
 
 
 @api.get("/<id>", responses={200: ClientEnvelope})
 def get_client(path: IdPath):
     """One client (an erased one shows its anonymised record)."""
-    client = client_io.find(path.id)
-    return one(client_io.records(db(), [client])[0])
+    client = wire.find(path.id)
+    return one(wire.records(db(), [client])[0])
 
 
 @api.post("", responses={201: ClientEnvelope, 409: ErrorBody})
 def create_client(body: ClientCreate):
     """Register a client; a phone or CPF of another client of the clinic is a 409."""
-    client = client_io.create(body)
-    return one(client_io.records(db(), [client])[0], 201)
+    client = wire.create(body)
+    return one(wire.records(db(), [client])[0], 201)
 
 
 @api.patch("/<id>", responses={200: ClientEnvelope, 409: ErrorBody})
 def update_client(path: IdPath, body: ClientPatch):
     """Change some fields; `phone` replaces the main number, `allPhones` every number."""
-    client = client_io.update(path.id, body)
-    return one(client_io.records(db(), [client])[0])
+    client = wire.update(path.id, body)
+    return one(wire.records(db(), [client])[0])
 
 
 @api.post("/<id>/erase", responses={200: ClientEnvelope})
 def erase_client(path: IdPath):
     """LGPD: erase the client's personal data and conversations; appointments stay."""
-    client = client_io.erase(path.id)
-    return one(client_io.records(db(), [client])[0])
+    client = wire.erase(path.id)
+    return one(wire.records(db(), [client])[0])

@@ -16,11 +16,10 @@ from bot.api.clients.schemas import ClientCreate, ClientPatch
 from bot.api.common import ident, iso, optional_id, parse_id
 from bot.api.errors import ApiError, not_found
 from bot.brazil.cpf import format_cpf
-from bot.domain.patients import erasure as client_erasure
-from bot.domain.patients import lookup as client_lookup
+from bot.domain.patients import erasure, lookup
 from bot.domain.patients import records as client_records
 from bot.domain.patients.records import RecordError
-from bot.web import clock, db
+from bot.web.db import clock, db
 from models import Client
 
 
@@ -44,14 +43,14 @@ def public(client: Client, phones: list[str]) -> dict[str, Any]:
 
 def publics(session: Session, clients: list[Client]) -> list[dict[str, Any]]:
     """Spec Client objects of several clients (one query for all their phones)."""
-    phones = client_lookup.phones_of(session, [_id(c) for c in clients])
+    phones = lookup.phones_of(session, [_id(c) for c in clients])
     return [public(c, phones[_id(c)]) for c in clients]
 
 
 def records(session: Session, clients: list[Client]) -> list[dict[str, Any]]:
     """/api/v1 client objects: the spec's fields plus times and appointment figures."""
     ids = [_id(c) for c in clients]
-    stats = client_lookup.appointment_stats(session, ids)
+    stats = lookup.appointment_stats(session, ids)
     return [
         item
         | {
@@ -67,9 +66,7 @@ def records(session: Session, clients: list[Client]) -> list[dict[str, Any]]:
 
 def find(client_id: str) -> Client:
     """The key's clinic's client with this id, else 404."""
-    client = client_lookup.get(
-        db(), clinic_id=auth.clinic_id(), client_id=parse_id(client_id, "client")
-    )
+    client = lookup.get(db(), clinic_id=auth.clinic_id(), client_id=parse_id(client_id, "client"))
     if client is None:
         raise not_found("client")
     return client
@@ -123,7 +120,7 @@ def update(client_id: str, body: ClientPatch) -> Client:
 def erase(client_id: str) -> Client:
     """Anonymise the client (LGPD); a second call changes nothing and answers the same."""
     session, client = db(), find(client_id)
-    if client_erasure.erase(session=session, client=client, now=clock().now()):
+    if erasure.erase(session=session, client=client, now=clock().now()):
         audit.record(
             session,
             action="client.erase",

@@ -32,7 +32,7 @@ from bot.api.conversations.schemas import (
 )
 from bot.api.errors import not_found
 from bot.core.zones import zone_of
-from bot.web import db
+from bot.web.db import db
 from models import Conversation, Direction, Location, Message
 
 api = api_blueprint(

@@ -16,7 +16,7 @@ from bot.api.errors import ApiError, not_found
 from bot.api.setup.schemas import SlotChanges
 from bot.domain.clinic.setup import SLOT_FIELDS
 from bot.domain.scheduling.generation import Regeneration, regenerate_slots
-from bot.web import clock
+from bot.web.db import clock
 from models import Location
 
 Row = TypeVar("Row")

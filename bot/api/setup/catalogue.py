@@ -33,7 +33,7 @@ from bot.api.setup.schemas import (
 )
 from bot.core.zones import DEFAULT_ZONE
 from bot.domain.clinic.setup import change
-from bot.web import db
+from bot.web.db import db
 from models import (
     Location,
     Service,

@@ -21,7 +21,7 @@ from bot.api.setup.schemas import (
     ExceptionRegenerated,
 )
 from bot.domain.scheduling.generation import regenerate_slots
-from bot.web import clock, db
+from bot.web.db import clock, db
 from models import Location, Professional, ScheduleException
 
 

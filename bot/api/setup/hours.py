@@ -27,7 +27,7 @@ from bot.api.setup.schemas import (
 )
 from bot.domain.clinic.setup import change
 from bot.domain.scheduling.generation import regenerate_slots
-from bot.web import clock, db
+from bot.web.db import clock, db
 from models import Location, Professional, WorkingHours
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

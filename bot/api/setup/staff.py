@@ -36,7 +36,7 @@ from bot.api.setup.schemas import (
     ProfessionalOut,
 )
 from bot.domain.clinic.setup import change, link_insurance, link_services
-from bot.web import db
+from bot.web.db import db
 from models import (
     HealthInsurance,
     InsuranceLocation,

@@ -35,7 +35,7 @@ from bot.domain.clinic.statistics import (
     utilisation,
 )
 from bot.domain.scheduling.calendars import Calendar, calendars, empty_totals, slot_totals
-from bot.web import clock, db
+from bot.web.db import clock, db
 from models import Location
 
 api = api_blueprint(

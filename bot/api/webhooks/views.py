@@ -34,7 +34,7 @@ from bot.api.webhooks.schemas import (
     WebhookQuery,
 )
 from bot.domain import events
-from bot.web import clock, db
+from bot.web.db import clock, db
 from models import WebhookDelivery, WebhookEndpoint
 
 api = api_blueprint(
