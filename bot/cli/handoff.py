@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
-from sqlmodel import col, select
 
 from bot.brazil.phones import mask
 from bot.cli import deps
-from models import Conversation
+from bot.domain import handoffs
 
 
 @click.group("handoff")
@@ -21,11 +20,7 @@ def handoff_group() -> None:
 def handoff_list() -> None:
     """Conversations an operator owns (the bot is silent in them)."""
     with deps.session() as session:
-        rows = session.exec(
-            select(Conversation)
-            .where(col(Conversation.handoff_at).is_not(None))
-            .order_by(col(Conversation.handoff_at))
-        ).all()
+        rows = handoffs.waiting(session)
         for conversation in rows:
             click.echo(
                 f"{conversation.id}\t{mask(conversation.address)}\t"
@@ -41,13 +36,11 @@ def handoff_list() -> None:
 def handoff_release(conversation_id: int) -> None:
     """Give a conversation back to the bot, in the state where it was."""
     with deps.session() as session:
-        conversation = session.get(Conversation, conversation_id)
-        if conversation is None:
-            raise click.ClickException(f"no conversation {conversation_id}")
-        if conversation.handoff_at is None:
-            click.echo(f"conversation {conversation_id} was already with the bot")
-            return
-        conversation.handoff_at = None
-        conversation.updated_at = deps.clock().now()
+        outcome = handoffs.release(session, conversation_id=conversation_id, now=deps.clock().now())
         session.commit()
+    if outcome is handoffs.Release.not_found:
+        raise click.ClickException(f"no conversation {conversation_id}")
+    if outcome is handoffs.Release.already_with_the_bot:
+        click.echo(f"conversation {conversation_id} was already with the bot")
+        return
     click.echo(f"conversation {conversation_id} is back with the bot")
