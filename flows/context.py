@@ -66,7 +66,7 @@ class Context:
     candidate_id: int | None = None  # the record a typed phone or CPF found, before the name
 
     def end_flow(self) -> None:
-        """Forget every choice of the request in progress (what `FLOW_KEYS` used to list)."""
+        """Forget every choice of the request in progress (every field marked FLOW)."""
         for name, default, factory in _FLOW_DEFAULTS:
             setattr(self, name, factory() if factory is not None else default)
 

@@ -1,6 +1,6 @@
 """/api/v1/appointments: list, create, read, change and cancel or delete appointments.
 
-The routes validate, call bot/scheduling (the only code that changes appointments), audit,
+The routes validate, call bot/domain/scheduling (the only code that changes appointments), audit,
 commit and serialise. The status actions, the CliniPlus confirm, the conflict check and the
 history are in actions.py, on the same blueprint.
 """

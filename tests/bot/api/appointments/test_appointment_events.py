@@ -1,5 +1,5 @@
 """Bookings made by the WhatsApp bot send the same webhook events as the REST API's (every change
-passes through bot/scheduling)."""
+passes through bot/domain/scheduling)."""
 
 from __future__ import annotations
 
