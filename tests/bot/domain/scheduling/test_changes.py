@@ -1,5 +1,6 @@
 """Changes to booked appointments (bot/domain/scheduling/changes.py) on the demo clinic, on
-SQLite and PostgreSQL: direct booking, moves, service changes, outcomes, deletion, conflicts, events."""
+SQLite and PostgreSQL: direct booking, moves, service changes, outcomes, deletion, conflicts,
+events."""
 
 from __future__ import annotations
 
