@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from flows.conversation import ConversationFlow
+from flows.machine import ConversationFlow
 
 DIAGRAM_START = "<!-- state-diagram:start -->"
 DIAGRAM_END = "<!-- state-diagram:end -->"

@@ -12,9 +12,9 @@ them all, so the machine is complete wherever a turn is stepped.
 from __future__ import annotations
 
 from flows.answers import QUESTION_INTENTS, answer
-from flows.conversation import ConversationFlow, flow_for
+from flows.machine import ConversationFlow, flow_for
 from flows.steps import booking, identity, manage, menu, slots, waitlist
-from flows.steps.common import MAX_TEXT, TEXT_KINDS, go_back, greet, handoff, miss, to_menu
+from flows.steps.moves import MAX_TEXT, TEXT_KINDS, go_back, greet, handoff, miss, to_menu
 from flows.steps.reminder_answers import BUTTON_ACTIONS, act_on_reminder, on_button, reminder_choice
 from flows.steps.waitlist import on_offer_answer, pending_offer
 from flows.turn import Turn

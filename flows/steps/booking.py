@@ -5,8 +5,9 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.domain.scheduling import SlotInPast, SlotUnavailable
-from flows.conversation import ConversationFlow
-from flows.steps.common import (
+from flows.machine import ConversationFlow
+from flows.steps.manage import reschedule
+from flows.steps.moves import (
     describe,
     end_flow,
     first_name,
@@ -16,7 +17,6 @@ from flows.steps.common import (
     reset_slot_search,
     yes_or_no,
 )
-from flows.steps.manage import reschedule
 from flows.steps.slots import towards_slots
 from flows.turn import Turn
 from models import Actor

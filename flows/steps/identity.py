@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.brazil.phones import is_username_id, parse_typed_phone
-from flows.conversation import ConversationFlow
+from flows.machine import ConversationFlow
 from flows.steps.booking import start_booking
-from flows.steps.common import first_name, miss
+from flows.steps.moves import first_name, miss
 from flows.turn import Turn
 
 NEW_PATIENT_WORDS = {"novo", "nova", "nao tenho", "nao tenho cadastro", "primeira vez"}

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.domain.scheduling import InvalidTransition, NotFound, SlotInPast, SlotUnavailable
-from flows.conversation import ConversationFlow
-from flows.steps.common import (
+from flows.machine import ConversationFlow
+from flows.steps.moves import (
     describe,
     end_flow,
     go_back,

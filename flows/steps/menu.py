@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flows.conversation import ConversationFlow
+from flows.machine import ConversationFlow
 from flows.steps.booking import start_booking
-from flows.steps.common import greet, handoff, option_miss
 from flows.steps.identity import needs_identity
 from flows.steps.manage import open_appointments
+from flows.steps.moves import greet, handoff, option_miss
 from flows.turn import Turn
 
 # What a patient may start with, in words, besides picking from the menu.

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flows.conversation import ConversationFlow
-from flows.steps.common import end_flow
+from flows.machine import ConversationFlow
 from flows.steps.manage import act, open_appointments
+from flows.steps.moves import end_flow
 from flows.turn import Turn
 from flows.understanding import understand
 

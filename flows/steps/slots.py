@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.scheduling import SlotInPast, SlotUnavailable, SlotView
-from flows.conversation import ConversationFlow
-from flows.steps.common import option_miss, reset_slot_search
+from flows.machine import ConversationFlow
+from flows.steps.moves import option_miss, reset_slot_search
 from flows.turn import Turn
 
 # A day has at most a few dozen slots per service and unit: enough to find the nearest.

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flows.conversation import ConversationFlow
+from flows.machine import ConversationFlow
 from flows.steps.booking import finish_booking
-from flows.steps.common import end_flow, option_miss
+from flows.steps.moves import end_flow, option_miss
 from flows.steps.slots import try_hold
 from flows.turn import Turn
 from models import WaitlistEntry

@@ -10,7 +10,7 @@ import pytest
 from conftest import Patient
 from sqlmodel import Session, select
 
-from flows.conversation import ConversationFlow
+from flows.machine import ConversationFlow
 from models import Conversation, SlotHold
 
 NEW = "+5582912345678"  # nobody the clinic knows; WhatsApp profile "Jhonata"

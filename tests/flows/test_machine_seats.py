@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from flows.conversation import flow_for
+from flows.machine import flow_for
 
 
 def conversation(state: str | None) -> SimpleNamespace:

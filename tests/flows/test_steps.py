@@ -11,7 +11,7 @@ import pytest
 from statemachine import StateMachine
 
 import flows.steps  # registers every state's question and answer
-from flows.conversation import ConversationFlow, Step
+from flows.machine import ConversationFlow, Step
 
 STATES = list(ConversationFlow.states)
 ASKING = [state for state in STATES if not state.initial]

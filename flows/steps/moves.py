@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.domain.scheduling import AppointmentDetails
-from flows.conversation import ConversationFlow
+from flows.machine import ConversationFlow
 from flows.turn import Turn
 
 TEXT_KINDS = {"text", "button", "interactive"}
