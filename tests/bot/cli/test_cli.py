@@ -13,7 +13,7 @@ from sqlalchemy import func, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from flows.conversation import ConversationFlow
+from flows.machine import ConversationFlow
 from models import Clinic, Conversation, Slot, new_session
 
 
