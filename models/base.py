@@ -7,6 +7,15 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+# Ids are INTEGER columns on PostgreSQL: a larger number is nobody's id.
+MAX_ID = 2**31 - 1
+
+
+def is_id(text: str) -> bool:
+    """ASCII digits within INTEGER range ("¹".isdigit() is true too, and int() refuses it)."""
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
+
+
 # The zone of a unit that names none, and of figures that name no unit (most Brazilian clinics
 # keep it). bot.core.zones is where the rest of the code reads it.
 DEFAULT_ZONE = "America/Sao_Paulo"

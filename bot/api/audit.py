@@ -1,4 +1,5 @@
-"""The audit trail: every change made through the API, with the record before and after."""
+"""GET /api/v1/audit, and the adapter that records a change as made by the calling API key
+(the rows themselves are written by bot.domain.audit)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,15 @@ from bot.api.common import (
     iso,
     page_meta,
 )
+from bot.domain import audit
+from bot.domain.audit import Author
 from bot.web.db import clock, db
 from models import AuditEvent
+
+
+def author() -> Author:
+    """The calling API key, as the author of a change."""
+    return Author.api_key(auth.current_key().prefix)
 
 
 def record(
@@ -31,18 +39,17 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Add the AuditEvent of a change to `session` (committed with the change itself)."""
-    session.add(
-        AuditEvent(
-            clinic_id=auth.clinic_id(),
-            at=clock().now(),
-            key_prefix=auth.current_key().prefix,
-            action=action,
-            resource=resource,
-            resource_id=str(resource_id),
-            before=before,
-            after=after,
-        )
+    """Add the AuditEvent of a change made by the calling key (committed with the change)."""
+    audit.record(
+        session,
+        clinic_id=auth.clinic_id(),
+        by=author(),
+        at=clock().now(),
+        action=action,
+        resource=resource,
+        resource_id=resource_id,
+        before=before,
+        after=after,
     )
 
 
@@ -79,16 +86,18 @@ def commit_change(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Commit a change made through the API with its AuditEvent (none when nothing changed)."""
-    if before != after:
-        record(
-            session,
-            action=action,
-            resource=resource,
-            resource_id=resource_id if resource_id is not None else 0,
-            before=before,
-            after=after,
-        )
+    """Commit a change made by the calling key with its AuditEvent (none when nothing changed)."""
+    audit.record_change(
+        session,
+        clinic_id=auth.clinic_id(),
+        by=author(),
+        at=clock().now(),
+        action=action,
+        resource=resource,
+        resource_id=resource_id,
+        before=before,
+        after=after,
+    )
     session.commit()
 
 

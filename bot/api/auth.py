@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import g, request
 
 from bot.api import keys
-from bot.api.common import is_id
 from bot.api.errors import ApiError
 from bot.web.db import clock, db
 from models import ApiKey, Clinic, KeyKind
+from models.base import is_id
 
 ADMIN_HEADER = "x-admin-api-key"
 CLINIC_HEADER = "X-Clinic-Id"

@@ -11,6 +11,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.api.errors import ApiError, ErrorBody, not_found
+from models.base import is_id
 
 MAX_PER_PAGE = 1000
 
@@ -25,7 +26,6 @@ Id = Annotated[
     str,
     Field(description="The resource's id (an opaque string)", json_schema_extra={"example": "42"}),
 ]
-MAX_ID = 2**31 - 1  # ids are INTEGER columns on PostgreSQL
 
 
 class IdPath(BaseModel):
@@ -58,11 +58,6 @@ def page_meta(query: Page, total: int) -> dict[str, int]:
         "total": total,
         "total_pages": math.ceil(total / query.per_page) if total else 0,
     }
-
-
-def is_id(text: str) -> bool:
-    """ASCII digits within INTEGER range ("¹".isdigit() is true too, and int() refuses it)."""
-    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
 
 
 def parse_id(value: str | int | None, what: str = "resource") -> int:

@@ -10,12 +10,13 @@ from typing import Any, TypeVar
 from pydantic import Field
 from sqlmodel import Session, col, select
 
-from bot.api.common import is_id, optional_id
+from bot.api.common import optional_id
 from bot.api.errors import ApiError
+from bot.domain.clinic.setup.base import name_of
+from models.base import is_id
 
 Row = TypeVar("Row")
 # How integrators call our tables.
-NAMES = {"Location": "unit", "HealthInsurance": "insurance", "ScheduleException": "exception"}
 
 # Far enough for any schedule, near enough that adding a year never leaves datetime's range.
 EARLIEST = date(1900, 1, 1)
@@ -103,7 +104,7 @@ def reference(
         return None
     row: Any = session.get(model, row_id)
     if row is None or row.clinic_id != clinic_id:
-        raise invalid_reference(field, _name(model))
+        raise invalid_reference(field, name_of(model))
     return row
 
 
@@ -130,9 +131,5 @@ def references(
         )
         for index, row_id in enumerate(ids):
             if row_id not in found:
-                raise invalid_reference([field, index], _name(model))
+                raise invalid_reference([field, index], name_of(model))
     return ids
-
-
-def _name(model: Any) -> str:
-    return NAMES.get(model.__name__, model.__name__.lower())

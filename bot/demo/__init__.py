@@ -1,7 +1,8 @@
 """The demo clinic: three units, four insurances, three services, four professionals.
 
-Patients and their appointments are made through the domain (create_patient, the scheduling
-service), so they leave the rows and events real ones leave.
+The catalogue (units, services, insurances, professionals, working hours, the holiday) is set up
+through the domain's clinic setup, patients and their appointments through create_patient and the
+scheduling service, so they leave the rows and events real ones leave.
 """
 
 from __future__ import annotations
@@ -24,6 +25,15 @@ from bot.demo.data import (
     WED,
     Patient,
 )
+from bot.domain.clinic.setup import (
+    Setup,
+    create_exception,
+    create_hours,
+    create_insurance,
+    create_professional,
+    create_service,
+    create_unit,
+)
 from bot.domain.patients.records import create_patient
 from bot.domain.scheduling import Scheduling, scheduling_for
 from bot.domain.scheduling.generation import generate_slots
@@ -32,15 +42,10 @@ from models import (
     Clinic,
     ClinicNumber,
     HealthInsurance,
-    InsuranceLocation,
-    InsuranceService,
     Location,
     Professional,
-    ProfessionalService,
-    ScheduleException,
     Service,
     Slot,
-    WorkingHours,
 )
 
 __all__ = ["DEMO_NUMBERS", "DEMO_SLUG", "fill", "holiday", "load_demo", "load_sandbox"]
@@ -94,12 +99,13 @@ def fill(
     demo = _Demo(clinic_id=_id(clinic))
     if numbers:
         _add_numbers(session, demo)
-    _add_locations(session, demo)
-    _add_services(session, demo)
-    _add_insurances(session, demo)
-    _add_professionals(session, demo)
-    session.add(ScheduleException(clinic_id=demo.clinic_id, day=holiday(today), reason="Feriado"))
-    session.flush()
+    # The catalogue is set up as staff would set it up, without an audit row: nobody made it.
+    setup = Setup(session=session, clinic_id=demo.clinic_id, now=now, by=None)
+    _add_locations(setup, demo)
+    _add_services(setup, demo)
+    _add_insurances(setup, demo)
+    _add_professionals(setup, demo)
+    create_exception(setup, day=holiday(today), reason="Feriado", regenerate=False)
     generate_slots(session, clinic_id=demo.clinic_id, start=today, days=DEMO_DAYS)
     scheduling = scheduling_for(session, clinic, _Moment(now))
     for patient in PATIENTS:
@@ -122,73 +128,56 @@ def _add_numbers(session: Session, demo: _Demo) -> None:
             session.add(ClinicNumber(clinic_id=demo.clinic_id, number=number))
 
 
-def _add_locations(session: Session, demo: _Demo) -> None:
+def _add_locations(setup: Setup, demo: _Demo) -> None:
     """The three units."""
     for key, (name, address, zone) in LOCATIONS.items():
-        demo.locations[key] = Location(
-            clinic_id=demo.clinic_id, name=name, address=address, timezone=zone
+        demo.locations[key] = create_unit(
+            setup, {"name": name, "address": address, "timezone": zone}
         )
-    session.add_all(demo.locations.values())
-    session.flush()
 
 
-def _add_services(session: Session, demo: _Demo) -> None:
+def _add_services(setup: Setup, demo: _Demo) -> None:
     """The three services."""
     for key, (name, minutes, cents) in SERVICES.items():
-        demo.services[key] = Service(
-            clinic_id=demo.clinic_id, name=name, duration_minutes=minutes, price_cents=cents
+        demo.services[key] = create_service(
+            setup, {"name": name, "duration_minutes": minutes, "price_cents": cents}
         )
-    session.add_all(demo.services.values())
-    session.flush()
 
 
-def _add_insurances(session: Session, demo: _Demo) -> None:
+def _add_insurances(setup: Setup, demo: _Demo) -> None:
     """The insurances and where / for what each one is accepted."""
     for name, (self_pay, units, covered) in INSURANCES.items():
-        insurance = HealthInsurance(clinic_id=demo.clinic_id, name=name, self_pay=self_pay)
-        session.add(insurance)
-        session.flush()
-        iid = _id(insurance)
-        session.add_all(
-            InsuranceLocation(insurance_id=iid, location_id=_id(demo.locations[key]))
-            for key in units
+        demo.insurances[name] = create_insurance(
+            setup,
+            {
+                "name": name,
+                "self_pay": self_pay,
+                "location_ids": [_id(demo.locations[key]) for key in units],
+                "service_ids": [_id(demo.services[key]) for key in covered],
+            },
         )
-        session.add_all(
-            InsuranceService(insurance_id=iid, service_id=_id(demo.services[key]))
-            for key in covered
-        )
-        demo.insurances[name] = insurance
-    session.flush()
 
 
-def _add_professionals(session: Session, demo: _Demo) -> None:
-    """The professionals, what they offer and their weekly hours."""
+def _add_professionals(setup: Setup, demo: _Demo) -> None:
+    """The professionals, what they offer and their weekly hours (slots are made once, after)."""
     for name, (offered, shifts) in PROFESSIONALS.items():
-        professional = Professional(clinic_id=demo.clinic_id, name=name)
-        session.add(professional)
-        session.flush()
-        pid = _id(professional)
-        session.add_all(
-            ProfessionalService(professional_id=pid, service_id=_id(demo.services[key]))
-            for key in offered
+        professional = create_professional(
+            setup, {"name": name, "service_ids": [_id(demo.services[key]) for key in offered]}
         )
         # One slot length per professional: the longest service they offer fits in every slot.
         minutes = max(demo.services[key].duration_minutes for key in offered)
-        session.add_all(
-            WorkingHours(
-                professional_id=pid,
-                location_id=_id(demo.locations[unit]),
-                weekday=weekday,
-                start=start,
-                end=end,
-                slot_minutes=minutes,
-                capacity=capacity,
-            )
-            for unit, weekdays, start, end, capacity in shifts
-            for weekday in weekdays
-        )
+        for unit, weekdays, start, end, capacity in shifts:
+            for weekday in weekdays:
+                rule = {
+                    "location_id": _id(demo.locations[unit]),
+                    "weekday": weekday,
+                    "start": start,
+                    "end": end,
+                    "slot_minutes": minutes,
+                    "capacity": capacity,
+                }
+                create_hours(setup, _id(professional), rule, regenerate=False)
         demo.professionals[name] = professional
-    session.flush()
 
 
 def _add_patient(

@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select
 from sqlmodel import Session, col, select
 
-from bot.api.calendars.views import calendar_ident
 from bot.api.common import ListEnvelope, PageMeta, ident, iso
 from bot.api.errors import not_found
+from bot.domain.clinic.setup.snapshots import calendar_ident
 from bot.web.link_tokens import link_urls
 from models import Appointment, AppointmentStatus, Client, Location, Professional, Service, Slot
 

@@ -35,6 +35,7 @@ from bot.api.common import (
 from bot.api.errors import not_found
 from bot.api.params import check_range, day_field, invalid_reference, parse_day, reference
 from bot.core.zones import DEFAULT_ZONE, today_in, windows
+from bot.domain.clinic.setup.snapshots import calendar_ident
 from bot.domain.scheduling.calendars import (
     Calendar,
     Pair,
@@ -60,11 +61,6 @@ api = api_blueprint(
 DEFAULT_SPAN_DAYS = 30
 MAX_SPAN_DAYS = 92
 _CALENDAR_ID = re.compile(r"([0-9]{1,18})-([0-9]{1,18})")
-
-
-def calendar_ident(professional_id: int, location_id: int) -> str:
-    """A calendar's id as integrators see it."""
-    return f"{professional_id}-{location_id}"
 
 
 def parse_calendar_id(value: str | None) -> Pair | None:

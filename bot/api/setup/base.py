@@ -1,4 +1,5 @@
-"""What the setup resources share: the blueprint, PATCH bodies, ownership, slot-change answers."""
+"""What the setup resources share: the blueprint, PATCH bodies, the calling key's `Setup`,
+ownership of path ids, slot-change answers."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, WithJsonSchema
 from sqlmodel import Session, func, select
 
 from bot.api import audit, auth, formats
-from bot.api.calendars.views import calendar_ident
 from bot.api.common import Page, api_blueprint, ident, page_meta, parse_id
-from bot.api.errors import ApiError, not_found
 from bot.api.setup.schemas import SlotChanges
-from bot.domain.clinic.setup import SLOT_FIELDS
-from bot.domain.scheduling.generation import Regeneration, regenerate_slots
+from bot.domain.clinic import setup
+from bot.domain.clinic.setup import Setup
+from bot.domain.clinic.setup.snapshots import calendar_ident
+from bot.domain.scheduling.generation import Regeneration
 from bot.web.db import clock
 from models import Location
 
@@ -48,44 +49,24 @@ class PatchBody(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    def changes(self, nullable: frozenset[str] = frozenset()) -> dict[str, Any]:
-        """The fields sent, as {name: value}; null for a field that cannot be empty is a 400."""
-        sent = self.model_dump(exclude_unset=True)
-        wrong = [name for name, value in sent.items() if value is None and name not in nullable]
-        if wrong:
-            raise ApiError(
-                "INVALID_PARAMETER",
-                details=[
-                    {"code": "null", "message": f"{name} cannot be null", "path": [name]}
-                    for name in wrong
-                ],
-            )
-        return sent
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, as {name: value} (a null for a field that cannot be empty is refused
+        by the domain's change, with the same 400 as always)."""
+        return self.model_dump(exclude_unset=True)
 
 
 class ActiveQuery(Page):
     active: bool | None = Field(None, description="Only active (true) or inactive (false) rows")
 
 
-def regenerate_if(session: Session, fields: set[str]) -> Regeneration | None:
-    """Regenerate the clinic's future slots when a changed field moves them."""
-    if fields & SLOT_FIELDS:
-        return regenerate_slots(session, clinic_id=auth.clinic_id(), now=clock().now())
-    return None
-
-
-def save(session: Session, row: Any, action: str, resource: str, after: dict[str, Any]) -> None:
-    """Audit the creation of `row` and commit it."""
-    audit.record(session, action=action, resource=resource, resource_id=row.id, after=after)
-    session.commit()
+def setup_for(session: Session) -> Setup:
+    """A setup change made by the calling key, in its clinic, now."""
+    return Setup(session=session, clinic_id=auth.clinic_id(), now=clock().now(), by=audit.author())
 
 
 def owned(session: Session, model: type[Row], raw_id: str, what: str) -> Row:
     """The clinic's row named in the path, else 404 (another clinic's ids look unknown)."""
-    row: Any = session.get(model, parse_id(raw_id, what))
-    if row is None or row.clinic_id != auth.clinic_id():
-        raise not_found(what)
-    return row
+    return setup.owned(setup_for(session), model, parse_id(raw_id, what), what)
 
 
 def slot_changes(session: Session, result: Regeneration) -> dict[str, Any]:

@@ -8,8 +8,7 @@ from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from bot.api import audit, auth
-from bot.api.common import IdPath, one
+from bot.api.common import IdPath, one, parse_id
 from bot.api.setup.base import (
     ActiveQuery,
     Name,
@@ -19,8 +18,7 @@ from bot.api.setup.base import (
     listing,
     owned,
     patchable,
-    regenerate_if,
-    save,
+    setup_for,
 )
 from bot.api.setup.schemas import (
     ServiceEnvelope,
@@ -32,7 +30,8 @@ from bot.api.setup.schemas import (
     UnitOut,
 )
 from bot.core.zones import DEFAULT_ZONE
-from bot.domain.clinic.setup import change
+from bot.domain.clinic import setup
+from bot.domain.clinic.setup.snapshots import service_record, unit_record
 from bot.web.db import db
 from models import (
     Location,
@@ -79,14 +78,7 @@ class UnitPatch(PatchBody):
 
 def unit_public(unit: Location) -> dict[str, Any]:
     """A unit as the API shows it."""
-    return UnitOut(
-        id=str(unit.id),
-        name=unit.name,
-        address=unit.address,
-        timezone=unit.timezone,
-        phone=unit.phone,
-        active=unit.active,
-    ).model_dump()
+    return UnitOut(**unit_record(unit)).model_dump()
 
 
 @api.get("/units", responses={200: UnitList})
@@ -107,10 +99,8 @@ def get_unit(path: IdPath):
 def create_unit(body: UnitCreate):
     """Add a unit (it has no slots until working hours name it)."""
     session = db()
-    unit = Location(clinic_id=auth.clinic_id(), **body.model_dump())
-    session.add(unit)
-    session.flush()
-    save(session, unit, "unit.create", "unit", unit_public(unit))
+    unit = setup.create_unit(setup_for(session), body.model_dump())
+    session.commit()
     return one(unit_public(unit), 201)
 
 
@@ -118,19 +108,9 @@ def create_unit(body: UnitCreate):
 def update_unit(path: IdPath, body: UnitPatch):
     """Change a unit; a new timezone or active=false regenerates its future slots."""
     session = db()
-    unit = owned(session, Location, path.id, "unit")
-    before = unit_public(unit)
-    fields = change(unit, body.changes(nullable=frozenset({"phone"})))
-    result = regenerate_if(session, fields)
-    audit.commit_change(
-        session,
-        action="unit.update",
-        resource="unit",
-        resource_id=unit.id,
-        before=before,
-        after=unit_public(unit),
-    )
-    return changed(session, unit_public(unit), result)
+    result = setup.update_unit(setup_for(session), parse_id(path.id, "unit"), body.changes())
+    session.commit()
+    return changed(session, unit_public(result.row), result.slots)
 
 
 # -- services -----------------------------------------------------------------------------------
@@ -152,13 +132,7 @@ class ServicePatch(PatchBody):
 
 def service_public(service: Service) -> dict[str, Any]:
     """A service as the API shows it."""
-    return ServiceOut(
-        id=str(service.id),
-        name=service.name,
-        duration_minutes=service.duration_minutes,
-        price_cents=service.price_cents,
-        active=service.active,
-    ).model_dump()
+    return ServiceOut(**service_record(service)).model_dump()
 
 
 @api.get("/services", responses={200: ServiceList})
@@ -179,10 +153,8 @@ def get_service(path: IdPath):
 def create_service(body: ServiceCreate):
     """Add a service."""
     session = db()
-    service = Service(clinic_id=auth.clinic_id(), **body.model_dump())
-    session.add(service)
-    session.flush()
-    save(session, service, "service.create", "service", service_public(service))
+    service = setup.create_service(setup_for(session), body.model_dump())
+    session.commit()
     return one(service_public(service), 201)
 
 
@@ -190,15 +162,6 @@ def create_service(body: ServiceCreate):
 def update_service(path: IdPath, body: ServicePatch):
     """Change a service (active=false stops offering it; past appointments keep it)."""
     session = db()
-    service = owned(session, Service, path.id, "service")
-    before = service_public(service)
-    change(service, body.changes())
-    audit.commit_change(
-        session,
-        action="service.update",
-        resource="service",
-        resource_id=service.id,
-        before=before,
-        after=service_public(service),
-    )
+    service = setup.update_service(setup_for(session), parse_id(path.id, "service"), body.changes())
+    session.commit()
     return one(service_public(service))

@@ -10,18 +10,19 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlmodel import col, func, select
 
-from bot.api import audit, auth, formats
-from bot.api.common import IdPath, Page, ident, one, page_meta
+from bot.api import auth, formats
+from bot.api.common import IdPath, Page, one, page_meta, parse_id
 from bot.api.params import day_field, parse_day, reference, require_day
-from bot.api.setup.base import api, changed, owned
+from bot.api.setup.base import api, changed, owned, setup_for
 from bot.api.setup.schemas import (
     ExceptionEnvelope,
     ExceptionList,
     ExceptionOut,
     ExceptionRegenerated,
 )
-from bot.domain.scheduling.generation import regenerate_slots
-from bot.web.db import clock, db
+from bot.domain.clinic import setup
+from bot.domain.clinic.setup.snapshots import exception_record
+from bot.web.db import db
 from models import Location, Professional, ScheduleException
 
 
@@ -45,18 +46,7 @@ class ExceptionQuery(Page):
 
 def exception_public(row: ScheduleException) -> dict[str, Any]:
     """An exception as the API shows it; `scope` says whom it covers."""
-    if row.professional_id is not None:
-        scope = "professional_at_unit" if row.location_id is not None else "professional"
-    else:
-        scope = "unit" if row.location_id is not None else "clinic"
-    return ExceptionOut(
-        id=str(row.id),
-        day=row.day.isoformat(),
-        professional_id=ident(row.professional_id),
-        location_id=ident(row.location_id),
-        scope=scope,
-        reason=row.reason,
-    ).model_dump()
+    return ExceptionOut(**exception_record(row)).model_dump()
 
 
 @api.get("/exceptions", responses={200: ExceptionList})
@@ -95,46 +85,22 @@ def get_exception(path: IdPath):
 @api.post("/exceptions", responses={201: ExceptionRegenerated})
 def create_exception(body: ExceptionCreate):
     """Add a day off; free slots that day are removed, slots patients hold are kept and listed."""
-    session, clinic_id = db(), auth.clinic_id()
-    day = require_day(body.day, "day")
-    professional = reference(
-        session, Professional, body.professional_id, field="professional_id", clinic_id=clinic_id
-    )
-    unit = reference(session, Location, body.location_id, field="location_id", clinic_id=clinic_id)
-    row = ScheduleException(
-        clinic_id=clinic_id,
-        day=day,
-        professional_id=professional.id if professional else None,
-        location_id=unit.id if unit else None,
+    session = db()
+    result = setup.create_exception(
+        setup_for(session),
+        day=require_day(body.day, "day"),
+        professional_id=body.professional_id,
+        location_id=body.location_id,
         reason=body.reason,
     )
-    session.add(row)
-    session.flush()
-    result = regenerate_slots(session, clinic_id=auth.clinic_id(), now=clock().now())
-    item = exception_public(row)
-    audit.commit_change(
-        session,
-        action="exception.create",
-        resource="exception",
-        resource_id=row.id or 0,
-        after=item,
-    )
-    return changed(session, item, result, 201)
+    session.commit()
+    return changed(session, exception_public(result.row), result.slots, 201)
 
 
 @api.delete("/exceptions/<id>", responses={200: ExceptionRegenerated})
 def delete_exception(path: IdPath):
     """Remove a day off; that day's slots come back."""
     session = db()
-    row = owned(session, ScheduleException, path.id, "exception")
-    item = exception_public(row)
-    session.delete(row)
-    result = regenerate_slots(session, clinic_id=auth.clinic_id(), now=clock().now())
-    audit.commit_change(
-        session,
-        action="exception.delete",
-        resource="exception",
-        resource_id=item["id"],
-        before=item,
-    )
-    return changed(session, item, result)
+    result = setup.delete_exception(setup_for(session), parse_id(path.id, "exception"))
+    session.commit()
+    return changed(session, result.row, result.slots)

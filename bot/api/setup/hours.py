@@ -1,23 +1,19 @@
 """Working hours: the weekly rules of a professional at a unit.
 
-Every change regenerates the future slots (bot/clinic_setup.py) and answers what moved in
-`slots`, with the slots patients still hold in `slots.kept_slots`.
+Every change is made by bot/domain/clinic/setup/hours.py, which regenerates the future slots;
+the answer says what moved in `slots`, with the slots patients still hold in `slots.kept_slots`.
 """
 
 from __future__ import annotations
 
-from datetime import time
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
-from bot.api import audit, auth, formats
-from bot.api.calendars.views import calendar_ident
+from bot.api import formats
 from bot.api.common import IdPath, Page, one, page_meta, parse_id
-from bot.api.errors import ApiError, not_found
-from bot.api.params import reference
-from bot.api.setup.base import PatchBody, api, changed, owned, patchable
+from bot.api.setup.base import PatchBody, api, changed, owned, patchable, setup_for
 from bot.api.setup.schemas import (
     WorkingHoursChanged,
     WorkingHoursEnvelope,
@@ -25,21 +21,16 @@ from bot.api.setup.schemas import (
     WorkingHoursOut,
     WorkingHoursRegenerated,
 )
-from bot.domain.clinic.setup import change
-from bot.domain.scheduling.generation import regenerate_slots
-from bot.web.db import clock, db
-from models import Location, Professional, WorkingHours
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+from bot.domain.clinic import setup
+from bot.domain.clinic.setup.hours import owned_rule
+from bot.domain.clinic.setup.snapshots import hours_record
+from bot.web.db import db
+from models import Professional, WorkingHours
 
 Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM, local")]
 Weekday = Annotated[int, Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")]
 SlotMinutes = Annotated[int, Field(ge=5, le=480)]
 Capacity = Annotated[int, Field(ge=1, le=1000, description="Patients per slot (a class: > 1)")]
-
-
-def _regenerate(session: Session):
-    return regenerate_slots(session, clinic_id=auth.clinic_id(), now=clock().now())
 
 
 # -- working hours ------------------------------------------------------------------------------
@@ -65,55 +56,7 @@ class HoursPatch(PatchBody):
 
 def hours_public(rule: WorkingHours) -> dict[str, Any]:
     """A working-hours rule as the API shows it."""
-    return WorkingHoursOut(
-        id=str(rule.id),
-        professional_id=str(rule.professional_id),
-        location_id=str(rule.location_id),
-        calendar_id=calendar_ident(rule.professional_id, rule.location_id),
-        weekday=rule.weekday,
-        weekday_name=WEEKDAYS[rule.weekday],
-        start=rule.start.strftime("%H:%M"),
-        end=rule.end.strftime("%H:%M"),
-        slot_minutes=rule.slot_minutes,
-        capacity=rule.capacity,
-    ).model_dump()
-
-
-def _owned_rule(session: Session, raw_id: str) -> WorkingHours:
-    """The clinic's rule named in the path (rules belong to a clinic through the professional)."""
-    rule = session.get(WorkingHours, parse_id(raw_id, "working hours"))
-    professional = session.get(Professional, rule.professional_id) if rule else None
-    if rule is None or professional is None or professional.clinic_id != auth.clinic_id():
-        raise not_found("working hours")
-    return rule
-
-
-def _fields(session: Session, sent: dict[str, Any]) -> dict[str, Any]:
-    """Body values as the table stores them (times, the unit checked against the clinic)."""
-    fields = dict(sent)
-    for name in ("start", "end"):
-        if name in fields:
-            fields[name] = time.fromisoformat(fields[name])
-    if "location_id" in fields:
-        unit = reference(
-            session,
-            Location,
-            fields["location_id"],
-            field="location_id",
-            clinic_id=auth.clinic_id(),
-        )
-        fields["location_id"] = unit.id if unit else None
-    return fields
-
-
-def _check_times(rule: WorkingHours) -> None:
-    if rule.end <= rule.start:
-        raise ApiError(
-            "INVALID_PARAMETER",
-            details=[
-                {"code": "end_before_start", "message": "end must be after start", "path": ["end"]}
-            ],
-        )
+    return WorkingHoursOut(**hours_record(rule)).model_dump()
 
 
 @api.get("/professionals/<id>/working-hours", responses={200: WorkingHoursList})
@@ -139,61 +82,35 @@ def list_hours(path: IdPath, query: Page):
 def create_hours(path: IdPath, body: HoursCreate):
     """Add a weekly rule; the professional's slots at the unit are generated for the coming days."""
     session = db()
-    professional = owned(session, Professional, path.id, "professional")
-    rule = WorkingHours(professional_id=professional.id or 0, **_fields(session, body.model_dump()))
-    _check_times(rule)
-    session.add(rule)
-    session.flush()
-    result = _regenerate(session)
-    audit.commit_change(
-        session,
-        action="working_hours.create",
-        resource="working_hours",
-        resource_id=rule.id or 0,
-        after=hours_public(rule),
+    result = setup.create_hours(
+        setup_for(session), parse_id(path.id, "professional"), body.model_dump()
     )
-    return changed(session, hours_public(rule), result, 201)
+    session.commit()
+    return changed(session, hours_public(result.row), result.slots, 201)
 
 
 @api.get("/working-hours/<id>", responses={200: WorkingHoursEnvelope})
 def get_hours(path: IdPath):
     """One weekly rule."""
-    return one(hours_public(_owned_rule(db(), path.id)))
+    session = db()
+    return one(hours_public(owned_rule(setup_for(session), parse_id(path.id, "working hours"))))
 
 
 @api.patch("/working-hours/<id>", responses={200: WorkingHoursChanged})
 def update_hours(path: IdPath, body: HoursPatch):
     """Change a weekly rule; free future slots that no longer fit are removed, new ones made."""
     session = db()
-    rule = _owned_rule(session, path.id)
-    before = hours_public(rule)
-    fields = change(rule, _fields(session, body.changes()))
-    _check_times(rule)
-    result = _regenerate(session) if fields else None
-    audit.commit_change(
-        session,
-        action="working_hours.update",
-        resource="working_hours",
-        resource_id=rule.id or 0,
-        before=before,
-        after=hours_public(rule),
+    result = setup.update_hours(
+        setup_for(session), parse_id(path.id, "working hours"), body.changes()
     )
-    return changed(session, hours_public(rule), result)
+    session.commit()
+    return changed(session, hours_public(result.row), result.slots)
 
 
 @api.delete("/working-hours/<id>", responses={200: WorkingHoursRegenerated})
 def delete_hours(path: IdPath):
     """Remove a weekly rule; its free future slots go, slots patients hold are kept and listed."""
     session = db()
-    rule = _owned_rule(session, path.id)
-    item = hours_public(rule)
-    session.delete(rule)
-    result = _regenerate(session)
-    audit.commit_change(
-        session,
-        action="working_hours.delete",
-        resource="working_hours",
-        resource_id=item["id"],
-        before=item,
-    )
-    return changed(session, item, result)
+    result = setup.delete_hours(setup_for(session), parse_id(path.id, "working hours"))
+    session.commit()
+    return changed(session, result.row, result.slots)

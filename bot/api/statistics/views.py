@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from bot.api import auth, formats
-from bot.api.calendars.views import calendar_filter, calendar_ident, parse_calendar_id
+from bot.api.calendars.views import calendar_filter, parse_calendar_id
 from bot.api.common import IdPath, api_blueprint, ident, one
 from bot.api.errors import not_found
 from bot.api.params import check_range, day_field, reference, require_day
@@ -27,6 +27,7 @@ from bot.api.statistics.schemas import (
     Period,
 )
 from bot.core.zones import DEFAULT_ZONE, today_in, windows
+from bot.domain.clinic.setup.snapshots import calendar_ident
 from bot.domain.clinic.statistics import (
     appointment_stats,
     bot_stats,

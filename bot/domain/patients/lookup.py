@@ -16,8 +16,9 @@ from sqlmodel import Session, col, func, select
 from bot.brazil.cpf import FORMATTED_CPF, cpf_digits, valid_cpf
 from bot.brazil.phones import lookup_keys, normalize_phone
 from bot.core.zones import zone_of
-from bot.domain.patients.records import MAX_ID, invalid, normalize_email
+from bot.domain.patients.records import invalid, normalize_email
 from models import Appointment, AppointmentStatus, Client, ClientPhone, Slot
+from models.base import MAX_ID
 
 # Clinics have no zone of their own; day filters use Brazil's main one.
 DAY_ZONE = zone_of(None)

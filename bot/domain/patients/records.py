@@ -25,10 +25,10 @@ from models import (
     HealthInsurance,
     Location,
 )
+from models.base import MAX_ID
 
 MAX_PHONES = 10
 # Ids are 32-bit integer columns on PostgreSQL: a larger number is nobody's id (and not an error).
-MAX_ID = 2**31 - 1
 # The REST API documents this expression, so integrators can check before they send.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 _EMAIL = re.compile(EMAIL_PATTERN)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from bot.core.clock import Clock
-from bot.domain.scheduling.base import (
+from bot.domain.scheduling.interface import (
     AppointmentDetails,
     AppointmentNotFound,
     AppointmentView,

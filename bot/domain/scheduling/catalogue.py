@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
 from bot.domain.scheduling.errors import NotFound
-from bot.domain.scheduling.views import InsuranceView, LocationView, OpeningHours, ServiceView
+from bot.domain.scheduling.values import InsuranceView, LocationView, OpeningHours, ServiceView
 from models import (
     HealthInsurance,
     InsuranceLocation,

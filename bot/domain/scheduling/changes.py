@@ -14,7 +14,7 @@ from sqlmodel import col
 
 from bot.domain.scheduling.errors import InvalidRequest, InvalidTransition
 from bot.domain.scheduling.guards import Guards
-from bot.domain.scheduling.views import AppointmentView
+from bot.domain.scheduling.values import AppointmentView
 from models import (
     Actor,
     AppointmentEvent,

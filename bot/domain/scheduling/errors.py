@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.domain.scheduling.views import AppointmentView
+    from bot.domain.scheduling.values import AppointmentView
 
 
 class SchedulingError(Exception):

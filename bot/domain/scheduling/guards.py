@@ -27,7 +27,7 @@ from bot.domain.scheduling.errors import (
     SlotUnavailable,
 )
 from bot.domain.scheduling.occupancy import OCCUPYING
-from bot.domain.scheduling.views import AppointmentView
+from bot.domain.scheduling.values import AppointmentView
 from models import (
     Actor,
     Appointment,

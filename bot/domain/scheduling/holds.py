@@ -16,7 +16,7 @@ from sqlalchemy import delete
 from bot.domain.scheduling.errors import SlotUnavailable
 from bot.domain.scheduling.guards import Guards
 from bot.domain.scheduling.reads import ScheduleReads
-from bot.domain.scheduling.views import AppointmentView, HoldView
+from bot.domain.scheduling.values import AppointmentView, HoldView
 from models import Actor, Appointment, AppointmentStatus, Service, Slot, SlotHold
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from bot.core.clock import Clock
 from bot.domain.scheduling import availability, occupancy
 from bot.domain.scheduling.errors import AppointmentNotFound, SlotNotFound
-from bot.domain.scheduling.views import AppointmentDetails, AppointmentView, SlotView
+from bot.domain.scheduling.values import AppointmentDetails, AppointmentView, SlotView
 from models import Appointment, Location, Professional, Service, Slot
 
 

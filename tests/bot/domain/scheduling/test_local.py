@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from support import FixedClock
 
 import models
-from bot.domain.scheduling.base import (
+from bot.domain.scheduling.interface import (
     AppointmentNotFound,
     InvalidTransition,
     NotFound,

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from support import FixedClock
 
 import models
-from bot.domain.scheduling.base import InvalidTransition, SlotUnavailable
+from bot.domain.scheduling.interface import InvalidTransition, SlotUnavailable
 from bot.domain.scheduling.local import LocalScheduling
 from models import (
     OPEN_STATUSES,

@@ -1,6 +1,7 @@
-"""Setup changes (bot/domain/clinic/setup.py) and what they do to the schedule: who offers what
-decides which slots are open to a service; a unit closed by `active` loses its free future slots
-through the one slot generator, and the ones patients hold are kept. On the demo clinic."""
+"""What setup changes share (bot/domain/clinic/setup/base.py): ownership of ids, references,
+fields that cannot be emptied, field changes and links, and what they do to the schedule: who
+offers what decides which slots are open to a service; a unit closed by `active` loses its free
+future slots through the one slot generator, and the ones patients hold are kept. On the demo."""
 
 from __future__ import annotations
 
@@ -13,7 +14,18 @@ from sqlmodel import Session, col, select
 from support import FixedClock
 
 import models
-from bot.domain.clinic.setup import SLOT_FIELDS, change, link_insurance, link_services
+from bot.domain.clinic.setup import (
+    SLOT_FIELDS,
+    Setup,
+    SetupInvalid,
+    SetupNotFound,
+    change,
+    create_unit,
+    link_insurance,
+    link_services,
+    owned,
+)
+from bot.domain.clinic.setup.base import filled, reference, references
 from bot.domain.scheduling import scheduling_for
 from bot.domain.scheduling.generation import regenerate_slots
 from models import (
@@ -121,3 +133,68 @@ def test_closing_a_unit_removes_its_free_future_slots_and_keeps_held_ones(
     assert session.exec(future.order_by(col(Slot.start))).all() == [kept.slot.id]
     assert result.removed > 100
     assert session.exec(select(Slot.id).where(Slot.location_id == paulista.id)).all()
+
+
+def other_clinic_unit(session: Session) -> Location:
+    other = Clinic(name="Outra", slug="outra")
+    session.add(other)
+    session.flush()
+    setup = Setup(session=session, clinic_id=other.id, now=NOW, by=None)
+    return create_unit(setup, {"name": "Centro", "address": "Rua 1"})
+
+
+def test_another_clinics_id_is_not_found(session: Session, clinic: Clinic) -> None:
+    theirs = other_clinic_unit(session)
+    setup = Setup(session=session, clinic_id=clinic.id, now=NOW, by=None)
+
+    with pytest.raises(SetupNotFound) as caught:
+        owned(setup, Location, theirs.id, "unit")
+
+    assert caught.value.code == "RESOURCE_NOT_FOUND"
+    assert caught.value.details() == [{"code": "not_found", "message": "unit not found"}]
+    with pytest.raises(SetupNotFound):
+        owned(setup, Location, 999_999, "unit")
+
+
+def test_references_name_the_field_and_the_index_of_a_bad_id(
+    session: Session, clinic: Clinic
+) -> None:
+    theirs = other_clinic_unit(session)
+    mine = named(session, Location, "Paulista")
+    setup = Setup(session=session, clinic_id=clinic.id, now=NOW, by=None)
+
+    assert references(setup, Location, [str(mine.id), mine.id], field="location_ids") == [
+        mine.id,
+        mine.id,
+    ]
+    with pytest.raises(SetupInvalid) as malformed:
+        references(setup, Location, [str(mine.id), "x1"], field="location_ids")
+    with pytest.raises(SetupInvalid) as unknown:
+        references(setup, Location, [str(mine.id), str(theirs.id)], field="location_ids")
+    with pytest.raises(SetupInvalid) as single:
+        reference(setup, Location, str(theirs.id), field="location_id")
+
+    assert malformed.value.details()[0] | {"message": ""} == {
+        "code": "invalid_id",
+        "message": "",
+        "path": ["location_ids", 1],
+    }
+    assert unknown.value.code == "INVALID_PARAMETER"
+    assert unknown.value.details() == [
+        {
+            "code": "unknown_id",
+            "message": "no such unit in this clinic",
+            "path": ["location_ids", 1],
+        }
+    ]
+    assert single.value.details()[0]["path"] == ["location_id"]
+    assert reference(setup, Location, None, field="location_id") is None
+
+
+def test_a_field_that_cannot_be_empty_is_refused_with_one_problem_each() -> None:
+    assert filled({"phone": None}, nullable=frozenset({"phone"})) == {"phone": None}
+    with pytest.raises(SetupInvalid) as caught:
+        filled({"name": None, "address": None, "active": True})
+
+    assert [d["path"] for d in caught.value.details()] == [["name"], ["address"]]
+    assert {d["code"] for d in caught.value.details()} == {"null"}

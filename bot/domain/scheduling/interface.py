@@ -1,7 +1,7 @@
 """The scheduling interface every backend implements (local tables today, remote systems later).
 
-It speaks in views (views.py), never in table rows: a backend that books in a clinic's own
-system answers with the same frozen values. Its errors (errors.py) carry stable codes and know
+It speaks in frozen values (values.py), never in table rows: a backend that books in a
+clinic's own system answers with the same values. Its errors (errors.py) carry stable codes and know
 nothing of HTTP.
 """
 
@@ -21,7 +21,7 @@ from bot.domain.scheduling.errors import (
     SlotNotFound,
     SlotUnavailable,
 )
-from bot.domain.scheduling.views import (
+from bot.domain.scheduling.values import (
     AppointmentDetails,
     AppointmentView,
     HoldView,
