@@ -30,27 +30,16 @@ def author() -> Author:
     return Author.api_key(auth.current_key().prefix)
 
 
-def record(
-    session: Session,
-    *,
-    action: str,
-    resource: str,
-    resource_id: int | str,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
-    """Add the AuditEvent of a change made by the calling key (committed with the change)."""
-    audit.record(
-        session,
-        clinic_id=auth.clinic_id(),
-        by=author(),
-        at=clock().now(),
-        action=action,
-        resource=resource,
-        resource_id=resource_id,
-        before=before,
-        after=after,
-    )
+def record(session: Session, **change: Any) -> None:
+    """Add the AuditEvent of a change made by the calling key (committed with the change).
+
+    `change`: action, resource, resource_id, and before / after as `bot.domain.audit.record`."""
+    audit.record(session, **_origin(), **change)
+
+
+def _origin() -> dict[str, Any]:
+    """Who made the change and when: the calling key, its clinic, the request's clock."""
+    return {"clinic_id": auth.clinic_id(), "by": author(), "at": clock().now()}
 
 
 class AuditEventOut(BaseModel):
@@ -77,27 +66,9 @@ class AuditList(ListEnvelope):
     meta: PageMeta
 
 
-def commit_change(
-    session: Session,
-    *,
-    action: str,
-    resource: str,
-    resource_id: int | str | None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
+def commit_change(session: Session, **change: Any) -> None:
     """Commit a change made by the calling key with its AuditEvent (none when nothing changed)."""
-    audit.record_change(
-        session,
-        clinic_id=auth.clinic_id(),
-        by=author(),
-        at=clock().now(),
-        action=action,
-        resource=resource,
-        resource_id=resource_id,
-        before=before,
-        after=after,
-    )
+    audit.record_change(session, **_origin(), **change)
     session.commit()
 
 
