@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 
 import click
 from flask import current_app
@@ -12,11 +13,24 @@ from flask.cli import with_appcontext
 from bot import demo
 from bot.brazil.phones import mask
 from bot.cli import deps
+from bot.core.clock import ShiftedClock
 from bot.messaging.channels.base import Inbound
 from bot.messaging.outbound import get_transport
 from flows.engine import handle
 
 CHAT_PROVIDER = "chat"
+
+
+def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"not an ISO date-time: {value!r}", ctx, param) from None
+    if moment.tzinfo is None:
+        raise click.BadParameter("give the offset too, e.g. 2025-12-12T22:30:00-03:00", ctx, param)
+    return moment
 
 
 @click.command("chat")
@@ -28,9 +42,16 @@ CHAT_PROVIDER = "chat"
     show_default=True,
     help="The clinic number to write to.",
 )
+@click.option(
+    "--now",
+    "start",
+    callback=_instant,
+    help="Start the clock at this ISO date-time with its offset (2025-12-12T22:30:00-03:00).",
+)
 @with_appcontext
-def chat_command(phone: str, name: str, clinic_number: str) -> None:
+def chat_command(phone: str, name: str, clinic_number: str, start: datetime | None) -> None:
     """Talk to the bot in the terminal, through the same handle() as WhatsApp."""
+    clock = ShiftedClock(start) if start else deps.clock()
     sender = "whatsapp:+" + re.sub(r"\D", "", phone)
     receiver = "whatsapp:+" + re.sub(r"\D", "", clinic_number)
     click.echo(f"Chatting as {mask(sender)} with {receiver}. Ctrl-D to leave.\n")
@@ -50,7 +71,7 @@ def chat_command(phone: str, name: str, clinic_number: str) -> None:
         )
         with deps.session() as session:
             replies = handle(
-                inbound, session=session, clock=deps.clock(), transport=get_transport(current_app)
+                inbound, session=session, clock=clock, transport=get_transport(current_app)
             )
         for reply in replies:
             click.echo(click.style("bot", fg="cyan") + "> " + whatsapp_to_terminal(reply.render()))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -14,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from flows.machine import ConversationFlow
-from models import Clinic, Conversation, Slot, new_session
+from models import Clinic, Conversation, Direction, Message, Slot, new_session
 
 
 def invoke(app: Flask, *args: str, **kwargs: Any) -> str:
@@ -124,6 +126,26 @@ def test_chat_shows_whatsapp_bold_as_terminal_bold(app: Flask) -> None:
     assert "Clínica Demo" in plain
     assert "*Clínica Demo*" not in plain
     assert "\x1b[1mClínica Demo" in colored  # ANSI bold where WhatsApp had *...*
+
+
+def test_chat_now_replays_a_conversation_at_another_time(app: Flask) -> None:
+    # A Friday night in Manaus, two days after the clock of the other tests.
+    start = datetime(2025, 12, 12, 22, 30, tzinfo=ZoneInfo("America/Manaus"))
+    invoke(app, "chat", "--now", start.isoformat(), input="oi\n")
+
+    with new_session(engine_of(app)) as session:
+        stored = session.exec(select(Message).where(Message.direction == Direction.inbound)).one()
+    written = stored.created_at.replace(tzinfo=stored.created_at.tzinfo or UTC)
+    assert timedelta(0) <= written - start < timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("given", ["2025-12-12T22:30:00", "sexta às 22h"])
+def test_chat_now_needs_an_instant_with_its_offset(app: Flask, given: str) -> None:
+    result = app.test_cli_runner().invoke(args=["chat", "--now", given], input="oi\n")
+    assert result.exit_code == 2
+    assert "--now" in result.output
+    with new_session(engine_of(app)) as session:
+        assert session.exec(select(Message)).first() is None
 
 
 # -- handoff ------------------------------------------------------------------------------------
