@@ -76,12 +76,14 @@ class ConversationFlow(StateMachine):
     identify = Step("Phone or CPF")
     identify_name = Step("Confirm name")
     waitlist_period = Step("Waiting-list period")
+    # "sair" with nothing in progress: stopping messages takes PARAR or a "sim" here.
+    confirm_stop = Step("Confirm opt-out")
 
     # Every state that asks the patient something.
     _asking = (
         menu, insurance, location, service, slot, confirm_booking, patient_name, cpf, appointments,
         appointment_action, confirm_action, cancel_reason, identify, identify_name,
-        waitlist_period,
+        waitlist_period, confirm_stop,
     )  # fmt: skip
 
     show_menu = menu.from_(idle, *_asking[1:])  # _asking[0] is the menu itself
@@ -105,6 +107,7 @@ class ConversationFlow(StateMachine):
     need_cpf = confirm_booking.to(cpf) | patient_name.to(cpf)
     booked = idle.from_(confirm_booking, patient_name, cpf, idle, menu)
     slot_lost = slot.from_(confirm_booking, patient_name, cpf, idle, menu)
+    ask_stop = confirm_stop.from_(idle, menu)
     join_waitlist = slot.to(waitlist_period)
     waitlist_joined = idle.from_(waitlist_period)
     # A waiting-list offer accepted by a patient we do not know yet.
@@ -147,6 +150,7 @@ class ConversationFlow(StateMachine):
         | identify.to(menu)
         | identify_name.to(identify)
         | waitlist_period.to(slot)
+        | confirm_stop.to(menu)
     )
     retry = reduce(operator.or_, [state.to.itself(internal=True) for state in _asking])
 

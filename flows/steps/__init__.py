@@ -48,6 +48,8 @@ def _dispatch(flow: ConversationFlow, turn: Turn) -> None:
     if u.command == "cancel" and not here.cancel_is_answer:
         turn.say("aborted")
         return to_menu(flow, turn)
+    if u.command == "leave":
+        return leave(flow, turn)
     if u.command == "back":
         return go_back(flow, turn)
     if turn.inbound.button_payload in BUTTON_ACTIONS:
@@ -67,6 +69,14 @@ def _unsupported_key(kind: str) -> str:
         "location": "unsupported_location",
         "contacts": "unsupported_contact",
     }.get(kind, "unsupported_media" if kind != "unknown" else "not_understood")
+
+
+def leave(flow: ConversationFlow, turn: Turn) -> None:
+    """ "sair": drop what is in progress; with nothing in progress, ask before stopping messages."""
+    if flow.step.resting:
+        return flow.ask_stop()
+    turn.say("aborted")
+    to_menu(flow, turn)
 
 
 def change_consent(flow: ConversationFlow, turn: Turn, *, opted_in: bool) -> None:

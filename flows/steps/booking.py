@@ -146,7 +146,9 @@ def ask_confirm_booking(turn: Turn) -> None:
         address=location.address,
     )
     footer = t("held_for", minutes=turn.settings.hold_minutes) + "\n" + t("confirm_hint")
-    turn.ask(text, [(True, "Sim"), (False, "Não")], footer=footer)
+    turn.ask(
+        text, [(True, turn.texts("option_yes")), (False, turn.texts("option_no"))], footer=footer
+    )
 
 
 @ConversationFlow.confirm_booking.reads

@@ -124,7 +124,10 @@ def ask_confirm_action(turn: Turn) -> None:
         clinic_id=turn.clinic.id, appointment_id=turn.ctx.appointment_id
     )
     key = "confirm_cancel" if turn.ctx.pending_action == "cancel" else "confirm_presence"
-    turn.ask(turn.texts(key, when=when(turn, details)), [(True, "Sim"), (False, "Não")])
+    turn.ask(
+        turn.texts(key, when=when(turn, details)),
+        [(True, turn.texts("option_yes")), (False, turn.texts("option_no"))],
+    )
 
 
 @ConversationFlow.confirm_action.reads

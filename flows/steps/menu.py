@@ -6,7 +6,7 @@ from flows.machine import ConversationFlow
 from flows.steps.booking import start_booking
 from flows.steps.identity import needs_identity
 from flows.steps.manage import open_appointments
-from flows.steps.moves import greet, handoff, option_miss
+from flows.steps.moves import greet, handoff, option_miss, yes_or_no
 from flows.turn import Turn
 
 # What a patient may start with, in words, besides picking from the menu.
@@ -60,3 +60,24 @@ def on_menu(flow: ConversationFlow, turn: Turn) -> None:
         greet(turn)
         return flow.retry()
     option_miss(flow, turn)
+
+
+@ConversationFlow.confirm_stop.asks
+def ask_confirm_stop(turn: Turn) -> None:
+    """ "Você quer parar de receber lembretes?" (a "sair" is not an opt-out by itself)."""
+    t = turn.texts
+    turn.ask(t("confirm_stop"), [(True, t("option_yes")), (False, t("option_no"))])
+
+
+@ConversationFlow.confirm_stop.reads
+def on_confirm_stop(flow: ConversationFlow, turn: Turn) -> None:
+    """ "sim" stops proactive messages (recorded); "não" keeps them and shows the menu."""
+    answer = yes_or_no(turn)
+    if answer is None:
+        return option_miss(flow, turn)
+    if not answer:
+        turn.say("stop_declined")
+        return flow.show_menu()
+    turn.consent.record(turn.conversation, opted_in=False)
+    turn.say("opted_out")
+    flow.finish()

@@ -43,7 +43,6 @@ COMMAND_PHRASES: dict[str, tuple[str, ...]] = {
     # Opt-out and back in, for proactive messages only ("cancelar" keeps meaning the appointment).
     "stop": (
         "parar",
-        "sair",
         "stop",
         "parar de receber",
         "parar mensagens",
@@ -64,6 +63,8 @@ COMMAND_PHRASES: dict[str, tuple[str, ...]] = {
         "me avise se abrir vaga",
         "avise quando abrir",
     ),
+    # "sair" leaves what is in progress; at rest it asks whether to stop messages (not PARAR).
+    "leave": ("sair",),
     "start": ("ativar", "reativar", "voltar a receber", "quero receber lembretes", "start"),
     "more": (
         "mais",
@@ -98,7 +99,7 @@ _NOT_A_ROBOT = re.compile(
 
 
 # A typo must never turn a message into an opt-out ("pagar" is one letter from "parar").
-EXACT_ONLY = frozenset({"stop", "start"})
+EXACT_ONLY = frozenset({"stop", "start", "leave"})
 
 
 def _allowed_typos(phrase: str, command: str = "") -> int:

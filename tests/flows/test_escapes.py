@@ -38,6 +38,7 @@ REACH: dict[str, tuple[str, list[str]]] = {
     "cancel_reason": (MARIA, ["minhas consultas", "não vou poder ir", "sim"]),
     "identify": (USERNAME, ["oi"]),
     "identify_name": (USERNAME, ["oi", "11 98765-4321"]),
+    "confirm_stop": (NEW, ["oi", "sair"]),
 }
 BACK_TO = {
     "menu": "menu",
@@ -55,6 +56,7 @@ BACK_TO = {
     "cancel_reason": "appointment_action",
     "identify": "menu",
     "identify_name": "identify",
+    "confirm_stop": "menu",
 }
 # Where "cancelar" is an answer to the state's own question, where it leads.
 CANCEL_ANSWERED = {

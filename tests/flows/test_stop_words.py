@@ -1,4 +1,5 @@
-"""PARAR and SAIR stop proactive messages, ATIVAR restarts them; "voltar" and "cancelar" do not."""
+"""PARAR stops proactive messages, ATIVAR restarts them; "sair" leaves what is in progress and,
+with nothing in progress, asks before stopping; "voltar" and "cancelar" are no opt-outs."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def conversation(session) -> Conversation:
     ).one()
 
 
-@pytest.mark.parametrize("word", ["PARAR", "SAIR", "parar", "Sair"])
+@pytest.mark.parametrize("word", ["PARAR", "parar", "Parar lembretes", "STOP", "descadastrar"])
 def test_stop_words_opt_out_and_are_recorded(patient, session, word):
     reply = patient(PHONE).says(word)
     assert "não vai mais receber lembretes" in reply
@@ -58,3 +59,43 @@ def test_voltar_and_cancelar_are_not_opt_outs(patient, session):
 def test_a_typo_never_opts_out(patient, session):
     patient(PHONE).says("pagar")
     assert conversation(session).opted_out_at is None
+
+
+@pytest.mark.parametrize("word", ["sair", "SAIR", "Sair."])
+def test_sair_with_nothing_in_progress_asks_before_stopping(patient, session, word):
+    p = patient(PHONE)
+    reply = p.says(word)
+    assert "Você quer parar de receber lembretes" in reply
+    assert conversation(session).opted_out_at is None
+    assert session.exec(select(ConsentChange)).all() == []
+
+    assert "não vai mais receber lembretes" in p.says("sim")
+    assert conversation(session).opted_out_at is not None
+    assert conversation(session).state == "idle"
+    [change] = session.exec(select(ConsentChange)).all()
+    assert change.opted_in is False
+
+
+def test_sair_then_nao_keeps_the_reminders(patient, session):
+    p = patient(PHONE)
+    p.says("oi")
+    p.says("sair")
+    reply = p.says("não")
+    assert "os lembretes continuam" in reply and "Agendar consulta" in reply
+    assert conversation(session).opted_out_at is None
+    assert conversation(session).state == "menu"
+    assert session.exec(select(ConsentChange)).all() == []
+
+
+def test_sair_mid_booking_leaves_the_booking_not_the_reminders(patient, session):
+    p = patient(PHONE)
+    p.says("oi")
+    p.says("1")
+    p.says("unimed")
+    reply = p.says("sair")
+    assert "deixei isso de lado" in reply and "Agendar consulta" in reply
+    stored = conversation(session)
+    assert stored.state == "menu"
+    assert stored.opted_out_at is None
+    assert stored.context.get("insurance_id") is None
+    assert session.exec(select(ConsentChange)).all() == []
