@@ -60,6 +60,8 @@ def _dispatch(flow: ConversationFlow, turn: Turn) -> None:
         return act_on_reminder(flow, turn, *answer_to_reminder)
     if u.intent in QUESTION_INTENTS and u.choice is None:
         return answer_question(flow, turn, u.intent)
+    if u.choice is None and (said := small_talk(flow, turn)):
+        return reply_in_passing(flow, turn, said)
     here.answer(flow, turn)  # type: ignore[misc]  # every state has one (tests/flows/test_steps.py)
 
 
@@ -83,6 +85,32 @@ def change_consent(flow: ConversationFlow, turn: Turn, *, opted_in: bool) -> Non
     """PARAR / SAIR stop proactive messages, ATIVAR restarts them; the change is recorded."""
     turn.consent.record(turn.conversation, opted_in=opted_in)
     turn.say("opted_in" if opted_in else "opted_out")
+    if not flow.step.resting:
+        flow.retry()
+
+
+def small_talk(flow: ConversationFlow, turn: Turn) -> str | None:
+    """What a message is when it is no answer: thanks, a greeting mid-flow, a question we cannot
+    answer ("tem estacionamento?"); the catalogue key of the short reply it gets."""
+    u = turn.understanding
+    if u.yes_no is not None or u.when is not None or u.cpf or u.command:
+        return None
+    if u.intent == "thanks":
+        return "thanks_reply"
+    if u.intent == "greeting" and not flow.step.resting:
+        return "hello_again"
+    if u.intent == "other" and (turn.inbound.body or "").rstrip().endswith("?"):
+        return "cannot_answer"
+    return None
+
+
+def reply_in_passing(flow: ConversationFlow, turn: Turn, key: str) -> None:
+    """A short reply; mid-flow the pending question follows (no miss is counted)."""
+    if flow.step.initial and key == "cannot_answer":
+        greet(turn)
+        turn.say(key)
+        return flow.show_menu()
+    turn.say(key)
     if not flow.step.resting:
         flow.retry()
 

@@ -32,8 +32,10 @@ def option_miss(flow: ConversationFlow, turn: Turn) -> None:
         labels = turn.ctx.option_labels
         names = ", ".join(f"*{labels[i]}*" for i in u.ambiguous if i < len(labels))
         return miss(flow, turn, "ambiguous_options", options=names)
-    if u.out_of_range or u.normalized:
-        return miss(flow, turn, "not_understood_option", text=u.text[:40])
+    if u.out_of_range:  # a number past the list: say which, it is short
+        return miss(flow, turn, "not_understood_option", text=u.text[:6])
+    if u.normalized:  # words: never echoed back (a whole sentence would read as mockery)
+        return miss(flow, turn, "not_understood_words")
     return miss(flow, turn)
 
 

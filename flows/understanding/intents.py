@@ -16,6 +16,7 @@ from flows.understanding.text import NO_EMOJI, YES_EMOJI, Prepared, has_unnegate
 
 INTENTS = (
     "greeting",
+    "thanks",
     "book",
     "my_appointments",
     "confirm",
@@ -98,6 +99,11 @@ _BOOK_NOUN = re.compile(
     r"|encaixe|corte|cortar)\b"
 )
 _WANT = re.compile(r"\b(?:quero|queria|gostaria|preciso|prefiro|pode ser)\b")
+# "obrigada!", "valeu", "vlw", "brigadão": thanks, which deserve a short answer, not a miss.
+_THANKS = re.compile(
+    r"\b(?:obrigad[oa]s?|obrigadao|obrigadinh[oa]|brigad[oa]|brigadao|obg|obgd|valeu|vlw|valew"
+    r"|agradeco|grat[oa]|thanks|thank you)\b"
+)
 _GREETING = re.compile(
     r"\b(?:oi|oie|ola|opa|eai|e ai|hey|hello|salve|alo|bom dia|boa tarde|boa noite"
     r"|boa dia|bom tarde|boa madrugada)\b"
@@ -150,6 +156,7 @@ _RULES: tuple[tuple[_Rule, str], ...] = (
     (lambda p, day, yes: day and has_unnegated(_WANT, p.key), "book"),
     (lambda p, day, yes: bool(_GREETING.search(p.key)), "greeting"),
     (lambda p, day, yes: yes is True, "confirm"),
+    (lambda p, day, yes: bool(_THANKS.search(p.key)), "thanks"),
 )
 
 

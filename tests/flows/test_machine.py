@@ -342,7 +342,7 @@ def reach(patient, session, state: str):
         ("9", "Não encontrei a opção *9*"),
         ("🙂🙂🙂", "não entendi"),
         ("x" * 5000, "bem longa"),
-        ("qualquer coisa", "Não encontrei a opção"),
+        ("qualquer coisa", "Não encontrei essa opção"),
     ],
 )
 def test_odd_answers_get_a_helpful_reask(patient, session, body, expected):

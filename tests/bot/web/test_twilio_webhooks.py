@@ -328,7 +328,7 @@ def test_in_the_middle_of_a_booking_the_question_is_asked_again(
     assert_twiml(response)
     key = FIRST_REPLY.get(name, "unsupported_media")
     # A text that is no insurance ("Nice") is said to be no option; the rest cannot be read.
-    first = texts("not_understood_option", text=form["Body"]) if key == "greeting" else texts(key)
+    first = texts("not_understood_words") if key == "greeting" else texts(key)
     assert twiml_messages(response.data) == [
         f"{first}\n\n{numbered(texts('ask_insurance'), labels)}"
     ]

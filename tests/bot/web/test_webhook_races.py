@@ -381,7 +381,7 @@ def test_two_messages_of_one_conversation_at_once_run_one_after_the_other(
     # The first turn answered the insurance question; the second found the unit question and
     # did not understand an insurance there. Two turns at once would both have moved on.
     assert "Em qual unidade" in replies[first] and "Não encontrei" not in replies[first]
-    assert "Não encontrei a opção" in replies[second] and "Em qual unidade" in replies[second]
+    assert "Não encontrei essa opção" in replies[second] and "Em qual unidade" in replies[second]
     assert conversation.state == "location"
     units = ["Paulista", "Pinheiros"] + (["Manaus Centro"] if first == "unimed" else [])
     assert conversation.context["option_labels"] == units  # Bradesco is not taken in Manaus

@@ -65,6 +65,10 @@ def _intent(text: str, *, has_day: bool = False, yes: bool | None = None) -> str
         ("bom dia", "greeting"),
         ("boa noite!", "greeting"),
         ("oiii", "greeting"),
+        ("obrigada!", "thanks"),
+        ("valeu", "thanks"),
+        ("obrigado, mas quero remarcar", "reschedule"),
+        ("não, obrigado, quero cancelar", "cancel"),
         ("bom dia, quero marcar", "book"),
         ("quero falar com alguém", "handoff"),
         ("✅", "confirm"),
@@ -182,3 +186,9 @@ def test_phone_digits_are_neither_a_time_nor_a_cpf() -> None:
         None,
         False,
     )
+
+
+@pytest.mark.parametrize("text", ["sim, obrigado", "sim obrigada!", "👍 valeu"])
+def test_a_yes_with_thanks_is_a_yes(text: str) -> None:
+    reading = understand(text, now=datetime(2025, 12, 10, 9, 0, tzinfo=TZ), tz=TZ)
+    assert (reading.yes_no, reading.intent) == (True, "confirm")
