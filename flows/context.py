@@ -42,6 +42,8 @@ class Context:
     wish_at: datetime | None = field(default=None, metadata=FLOW)
     # A new patient's name and CPF.
     name: str | None = field(default=None, metadata=FLOW)
+    # A first name alone was given: the surname is asked for once, then it is taken as it is.
+    first_name: str | None = field(default=None, metadata=FLOW)
     cpf: str | None = field(default=None, metadata=FLOW)
     # The ids of the states asked so far ("voltar" skips the questions that were not asked).
     asked: list[str] = field(default_factory=list, metadata=FLOW)

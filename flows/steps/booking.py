@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.core.folding import fold
 from bot.domain.scheduling import SlotInPast, SlotUnavailable
 from flows.machine import ConversationFlow
 from flows.steps.manage import reschedule
@@ -19,13 +20,14 @@ from flows.steps.moves import (
 )
 from flows.steps.slots import towards_slots
 from flows.turn import Turn
+from flows.understanding.names import person_name
 from models import Actor
 
 
 def start_booking(flow: ConversationFlow, turn: Turn, *, mode: str = "book") -> None:
     """Drop what was in progress and ask the first booking question."""
     end_flow(turn)
-    turn.ctx.mode, turn.ctx.profile_name = mode, turn.inbound.profile_name
+    turn.ctx.mode, turn.ctx.profile_name = mode, offered_name(turn.inbound.profile_name)
     remember_wish(turn)
     flow.start_booking()
 
@@ -174,7 +176,9 @@ def on_confirm_booking(flow: ConversationFlow, turn: Turn) -> None:
 def ask_name(turn: Turn) -> None:
     """The patient's full name (offering the WhatsApp profile name, when there is one)."""
     profile = turn.ctx.profile_name
-    if profile:
+    if turn.ctx.first_name:
+        turn.ask(turn.texts("ask_surname", name=turn.ctx.first_name), [])
+    elif profile:
         turn.ask(turn.texts("ask_name_profile", name=profile), [])
     else:
         turn.ask(turn.texts("ask_name"), [])
@@ -188,10 +192,33 @@ def on_name(flow: ConversationFlow, turn: Turn) -> None:
     name = profile if (profile and u.yes_no) else u.name
     if not name:
         return miss(flow, turn, "bad_name")
+    name = with_surname(turn, name)
+    if name is None:
+        return flow.retry()  # asks for the surname
     turn.ctx.name = name
     if turn.settings.ask_cpf and not turn.ctx.typed_cpf:
         return flow.need_cpf()
     finish_booking(flow, turn)
+
+
+def offered_name(profile: str | None) -> str | None:
+    """A WhatsApp profile name worth offering as the patient's name: one shaped like a name
+    (no emoji, digits or symbols: "Mãe do Pedro 💙" or "=1+1" is asked for instead)."""
+    return person_name(profile) if profile else None
+
+
+def with_surname(turn: Turn, name: str) -> str | None:
+    """The full name; None when a first name alone came and the surname is asked for (once)."""
+    ctx = turn.ctx
+    if ctx.first_name is None:
+        if len(name.split()) > 1:
+            return name
+        ctx.first_name = name
+        return None
+    first, ctx.first_name = ctx.first_name, None
+    if fold(name.split()[0]) == fold(first):
+        return name  # the whole name again ("Maria Silva"), or the first name alone once more
+    return f"{first} {name}"  # the surname alone ("Silva")
 
 
 @ConversationFlow.cpf.asks

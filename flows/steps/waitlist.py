@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.machine import ConversationFlow
-from flows.steps.booking import finish_booking
+from flows.steps.booking import finish_booking, offered_name
 from flows.steps.moves import end_flow, option_miss
 from flows.steps.slots import try_hold
 from flows.turn import Turn
@@ -67,7 +67,7 @@ def on_offer_answer(flow: ConversationFlow, turn: Turn, entry: WaitlistEntry) ->
         entry.location_id,
         entry.service_id,
     )
-    ctx.profile_name = turn.inbound.profile_name
+    ctx.profile_name = offered_name(turn.inbound.profile_name)
     if not try_hold(turn, entry.offered_slot_id):
         turn.waitlist.keep_waiting(entry)
         ctx.waitlist_entry_id = None

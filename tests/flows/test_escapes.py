@@ -30,7 +30,7 @@ REACH: dict[str, tuple[str, list[str]]] = {
     "slot": (NEW, BOOKING),
     "confirm_booking": (NEW, [*BOOKING, "1"]),
     "name": (NEW, [*BOOKING, "1", "sim"]),
-    "cpf": (NEW, [*BOOKING, "1", "sim", "sim"]),
+    "cpf": (NEW, [*BOOKING, "1", "sim", "sim", "Silva"]),
     "waitlist_period": (NEW, [*BOOKING, "espera"]),
     "appointments": (MARIA, [*BOOKING, "1", "sim", "minhas consultas"]),
     "appointment_action": (MARIA, ["minhas consultas"]),

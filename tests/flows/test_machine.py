@@ -134,7 +134,7 @@ def test_clinic_without_cpf_step_books_after_the_name(patient, session, app):
     clinic.settings = {"ask_cpf": False}
     session.add(clinic)
     session.commit()
-    p = patient(NEW, "Ana")
+    p = patient(NEW, "Ana Lima")
     book_until_slots(p)
     p.says("1")
     p.says("sim")
