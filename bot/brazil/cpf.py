@@ -18,7 +18,10 @@ FORMATTED_CPF = re.compile(rf"^{_FORMATTED}$")
 _TYPED = re.compile(CPF_PATTERN)
 _NOT_DIGIT = re.compile("[^0-9]")
 # Inside a message: formatted or bare, not part of a longer number.
-_CPF_IN_TEXT = re.compile(rf"(?<![0-9.\-])(?:{_FORMATTED}|[0-9]{{11}})(?![0-9]|[.\-][0-9])")
+# Any shape CPF_PATTERN takes (spaces may stand for the dots and the dash: "529 982 247 25").
+_CPF_IN_TEXT = re.compile(
+    rf"(?<![0-9.\-])(?:{_GROUP}[. ]?{_GROUP}[. ]?{_GROUP}[-/ ]?{_CHECK})(?![0-9]|[.\-/ ][0-9])"
+)
 # Eleven bare digits after "telefone"/"whats" are a mobile number (DDD + 9 + 8 digits).
 _PHONE_CUE = re.compile(r"\b(?:telefone|tel|celular|cel|whats|whatsapp|zap|fone|contato)\b")
 # "meu número é ..." is most often a phone, but may introduce a CPF when it is asked for.
@@ -76,3 +79,18 @@ def find_cpf(normalized: str, folded: str) -> tuple[str | None, bool]:
         if digits:
             return digits, False
     return None, bool(shapes)
+
+
+_CPF_WORD = re.compile(
+    r"\b(?:e\s+)?(?:o\s+)?(?:meu\s+)?cpf\b\s*(?:e\b|é|eh\b)?\s*:?", re.IGNORECASE
+)
+# Eleven digits, each perhaps followed by one separator: how people type a CPF (or a phone).
+_ELEVEN_DIGITS = re.compile(r"(?<![0-9])(?:[0-9][\s.\-/]?){10}[0-9](?![0-9])")
+
+
+def without_cpf(text: str) -> str:
+    """The text with any CPF in it (and the word "CPF" before it) taken out: what else was said
+    ("Maria Silva, CPF 529.982.247-25" -> "Maria Silva")."""
+    rest = _ELEVEN_DIGITS.sub(lambda m: " " if valid_cpf(m.group(0)) else m.group(0), text)
+    rest = _CPF_WORD.sub(" ", rest)
+    return " ".join(rest.replace(",", " ").replace(";", " ").split()).strip(" -:")

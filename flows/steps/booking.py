@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.brazil.cpf import without_cpf
 from bot.core.folding import fold
 from bot.domain.scheduling import SlotInPast, SlotUnavailable
 from flows.machine import ConversationFlow
@@ -190,13 +191,16 @@ def on_name(flow: ConversationFlow, turn: Turn) -> None:
     u = turn.understanding
     profile = turn.ctx.profile_name
     name = profile if (profile and u.yes_no) else u.name
+    if not name and u.cpf:  # "Maria Silva, CPF 529.982.247-25": both at once
+        name = person_name(without_cpf(turn.inbound.body or ""))
+        turn.ctx.cpf = u.cpf if name else None
     if not name:
         return miss(flow, turn, "bad_name")
     name = with_surname(turn, name)
     if name is None:
         return flow.retry()  # asks for the surname
     turn.ctx.name = name
-    if turn.settings.ask_cpf and not turn.ctx.typed_cpf:
+    if turn.settings.ask_cpf and not (turn.ctx.typed_cpf or turn.ctx.cpf):
         return flow.need_cpf()
     finish_booking(flow, turn)
 

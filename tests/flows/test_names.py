@@ -79,3 +79,41 @@ def test_a_first_name_profile_accepted_with_sim_gets_the_surname_request(patient
     assert p.says("sim") == TEXTS("ask_surname", name="Ana")
     p.says("Lima")
     assert booked_name(session) == "Ana Lima"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Maria Silva, CPF 529.982.247-25",
+        "maria silva 52998224725",
+        "Meu nome é Maria Silva e meu cpf é 529 982 247 25",
+    ],
+)
+def test_name_and_cpf_in_one_message_are_both_taken(patient, session, said):
+    clinic = session.exec(select(Clinic)).one()
+    clinic.settings = {"ask_cpf": True}
+    session.add(clinic)
+    session.commit()
+    p, _ = at_the_name_question(patient)
+    reply = p.says(said)
+    assert TEXTS("ask_cpf") not in reply
+    session.expire_all()
+    address = "whatsapp:" + PHONE
+    conversation = session.exec(select(Conversation).where(Conversation.address == address)).one()
+    client = session.get(Client, conversation.client_id)
+    assert (client.name, client.cpf) == ("Maria Silva", "52998224725")
+
+
+@pytest.mark.parametrize("typed", ["529 982 247 25", "529.982.247 25", "cpf 529982247-25"])
+def test_a_cpf_typed_with_spaces_is_a_cpf(patient, session, typed):
+    clinic = session.exec(select(Clinic)).one()
+    clinic.settings = {"ask_cpf": True}
+    session.add(clinic)
+    session.commit()
+    p, _ = at_the_name_question(patient)
+    assert TEXTS("ask_cpf") in p.says("Maria Silva")
+    p.says(typed)
+    session.expire_all()
+    address = "whatsapp:" + PHONE
+    conversation = session.exec(select(Conversation).where(Conversation.address == address)).one()
+    assert session.get(Client, conversation.client_id).cpf == "52998224725"

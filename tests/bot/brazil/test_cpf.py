@@ -17,6 +17,7 @@ from bot.brazil.cpf import (
     find_cpf,
     format_cpf,
     valid_cpf,
+    without_cpf,
 )
 from bot.core.folding import fold, normalize
 
@@ -192,3 +193,31 @@ def test_format_cpf_leaves_what_is_not_eleven_digits(value: str | None) -> None:
 def test_the_check_digits_of_the_fixtures() -> None:
     for digits in VALID_DIGITS:
         assert check_digits(digits[:9]) == digits[9:]
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("Maria Silva, CPF 529.982.247-25", "Maria Silva"),
+        ("maria silva 52998224725", "maria silva"),
+        ("Meu nome é Maria Silva e meu cpf é 529 982 247 25", "Meu nome é Maria Silva"),
+        ("João Pereira - cpf: 529.982.247-25", "João Pereira"),
+        ("Ana Cpfina Souza", "Ana Cpfina Souza"),
+        ("Maria, telefone 11 98765-4321", "Maria telefone 11 98765-4321"),
+    ],
+)
+def test_without_cpf_keeps_what_else_was_said(text, rest):
+    assert without_cpf(text) == rest
+
+
+@pytest.mark.parametrize(
+    "typed", ["529 982 247 25", "529.982.247 25", "529982247-25", "529 982 247-25"]
+)
+def test_a_cpf_with_spaces_or_part_of_its_marks_is_found_in_a_message(typed):
+    text = f"meu cpf é {typed} obrigada"
+    assert find_cpf(normalize(text), fold(text)) == ("52998224725", False)
+
+
+def test_a_phone_typed_with_spaces_is_no_cpf():
+    text = "meu telefone é 11 98765 4321"
+    assert find_cpf(normalize(text), fold(text))[0] is None
