@@ -19,7 +19,7 @@ from flows.steps.moves import (
     reset_slot_search,
     yes_or_no,
 )
-from flows.steps.slots import towards_slots
+from flows.steps.slots import towards_slots, try_hold
 from flows.turn import Turn
 from flows.understanding.names import person_name
 from models import Actor
@@ -166,6 +166,10 @@ def on_confirm_booking(flow: ConversationFlow, turn: Turn) -> None:
     if turn.ctx.mode == "reschedule":
         return reschedule(flow, turn)
     if turn.client is None:
+        # The name and CPF take a while: hold the place afresh now, and if the hold lapsed and
+        # the place was taken meanwhile, say so before asking for them.
+        if not try_hold(turn, turn.ctx.slot_id):
+            return slot_lost(flow, turn)
         return flow.need_name()
     finish_booking(flow, turn)
 
@@ -265,12 +269,17 @@ def finish_booking(flow: ConversationFlow, turn: Turn) -> None:
             actor=Actor.client,
         )
     except (SlotUnavailable, SlotInPast):
-        turn.waitlist.settle(ctx.waitlist_entry_id, booked=False)
-        turn.say("slot_taken")
-        reset_slot_search(turn)
-        return flow.slot_lost()
+        return slot_lost(flow, turn)
     turn.waitlist.settle(ctx.waitlist_entry_id, booked=True)
     details = turn.scheduling.details(clinic_id=turn.clinic.id, appointment_id=appointment.id)
     turn.say("booked", name=first_name(client.name), **describe(turn, details))
     end_flow(turn)
     flow.booked()
+
+
+def slot_lost(flow: ConversationFlow, turn: Turn) -> None:
+    """The held place was taken meanwhile: say so and show the times again."""
+    turn.waitlist.settle(turn.ctx.waitlist_entry_id, booked=False)
+    turn.say("slot_taken")
+    reset_slot_search(turn)
+    flow.slot_lost()
