@@ -50,6 +50,9 @@ class Context:
     # The appointments listed, and the one being managed.
     appointment_ids: list[int] = field(default_factory=list, metadata=FLOW)
     appointment_id: int | None = field(default=None, metadata=FLOW)
+    # A change read from free text before the appointment was picked ("não vou poder ir" with
+    # several booked): kept while the patient says which one.
+    wanted: str | None = field(default=None, metadata=FLOW)
     # "confirm" or "cancel" read from free text, waiting for a "sim".
     pending_action: str | None = field(default=None, metadata=FLOW)
     # The waiting-list entry whose offered place is being booked.

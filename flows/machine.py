@@ -117,11 +117,13 @@ class ConversationFlow(StateMachine):
         idle, menu, cond="single_appointment"
     ) | appointments.from_(idle, menu)
     appointment_chosen = appointments.to(appointment_action)
+    # "não vou poder ir" with several booked: which one? -> "a de quarta" -> "Você quer cancelar…?"
+    wanted_chosen = appointments.to(confirm_action)
     # A change read from free text ("não vou conseguir") is confirmed before it is made.
     confirm_intent = appointment_action.to(confirm_action)
     intent_declined = confirm_action.to(appointment_action)
     presence_confirmed = idle.from_(appointment_action, confirm_action, menu, idle)
-    start_reschedule = slot.from_(appointment_action, idle, menu)
+    start_reschedule = slot.from_(appointment_action, appointments, idle, menu)
     rescheduled = idle.from_(confirm_booking)
     start_cancel = cancel_reason.from_(appointment_action, confirm_action, idle, menu)
     cancelled = cancel_reason.to(idle)

@@ -23,8 +23,10 @@ from models import Actor
 def open_appointments(flow: ConversationFlow, turn: Turn) -> None:
     """List the patient's upcoming appointments (or go straight to the only one)."""
     end_flow(turn)
-    if turn.understanding.intent == "reschedule":
+    intent = turn.understanding.intent
+    if intent == "reschedule":
         remember_wish(turn)  # "quero remarcar pra sexta de manhã"
+    turn.ctx.wanted = intent if intent in ("cancel", "confirm", "reschedule") else None
     if turn.client is None:
         turn.say("no_client")
         return to_menu(flow, turn)
@@ -62,12 +64,33 @@ def ask_appointments(turn: Turn) -> None:
 
 @ConversationFlow.appointments.reads
 def on_appointments(flow: ConversationFlow, turn: Turn) -> None:
-    """Keep the appointment picked."""
-    appointment_id = turn.chosen()
+    """Keep the appointment picked: by its number, or by its day ("a de quarta", "a do dia 9")."""
+    appointment_id = turn.chosen() or _named_by_day(turn)
     if appointment_id is None:
         return option_miss(flow, turn)
     turn.ctx.appointment_id = appointment_id
+    wanted, turn.ctx.wanted = turn.ctx.wanted, None
+    if wanted in ("confirm", "cancel"):
+        turn.ctx.pending_action = wanted  # asked before anything changes, as free text always is
+        return flow.wanted_chosen()
+    if wanted == "reschedule":
+        return act(flow, turn, "reschedule")
     flow.appointment_chosen()
+
+
+def _named_by_day(turn: Turn) -> int | None:
+    """The one listed appointment on the day the patient named, if exactly one is."""
+    window = turn.understanding.when
+    if window is None:
+        return None
+    on_that_day = [
+        appointment_id
+        for appointment_id in turn.ctx.appointment_ids
+        if window.start
+        <= turn.scheduling.details(clinic_id=turn.clinic.id, appointment_id=appointment_id).start
+        < window.end
+    ]
+    return on_that_day[0] if len(on_that_day) == 1 else None
 
 
 # -- what to do with it -------------------------------------------------------------------------
