@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -17,6 +17,8 @@ from bot.core.texts import Texts
 from bot.domain.clinic.settings import settings_or_default
 from bot.messaging import offers
 from bot.messaging.channels.base import Inbound, Reply, Transport
+from flows.context import Context
+from flows.machine import ConversationFlow
 from flows.steps import step
 from flows.turn import new_turn
 from models import Clinic, ClinicNumber, Conversation, Direction, Message
@@ -112,6 +114,7 @@ def _turn(
     session: Session, clinic: Clinic, conversation: Conversation, inbound: Inbound, clock: Clock
 ) -> tuple[list[Reply], list[int]]:
     now = clock.now()
+    last_word = conversation.last_inbound_at
     message_id = _store_inbound(
         session, inbound, clinic_id=clinic.id, conversation_id=conversation.id, clock=clock
     )
@@ -132,6 +135,13 @@ def _turn(
             settings.handoff_idle_minutes,
         )
         conversation.handoff_at = None
+    elif _left_unfinished(conversation, last_word, settings.flow_expiry_hours, now):
+        log.info(
+            "conversation %s: unfinished for over %s h; starting afresh",
+            conversation.id,
+            settings.flow_expiry_hours,
+        )
+        _start_afresh(conversation)
     turn = new_turn(session, clinic, conversation, inbound, clock, settings)
     if resumed:
         turn.say("resume")
@@ -142,6 +152,27 @@ def _turn(
     replies = turn.outgoing()
     _store_replies(session, replies, inbound, conversation, message_id, clock)
     return replies, turn.freed_slots
+
+
+def _left_unfinished(
+    conversation: Conversation, last_word: datetime | None, hours: int, now: datetime
+) -> bool:
+    """Was a question left unanswered for more than `hours` (a booking given up on)?"""
+    state = ConversationFlow.states_map.get(conversation.state or "")
+    if hours == 0 or last_word is None or state is None or state.resting:  # type: ignore[attr-defined]
+        return False
+    if last_word.tzinfo is None:
+        last_word = last_word.replace(tzinfo=UTC)
+    return now - last_word > timedelta(hours=hours)
+
+
+def _start_afresh(conversation: Conversation) -> None:
+    """End the request in progress quietly: its choices go, its held place lapses by itself."""
+    context = Context.from_json(conversation.context)
+    context.end_flow()
+    context.misses = 0
+    conversation.context = context.to_json()
+    conversation.state = ConversationFlow.idle.value
 
 
 def _handoff_lapsed(

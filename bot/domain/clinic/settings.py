@@ -33,6 +33,13 @@ class FlowSettings(BaseModel):
         description="a conversation handed to staff comes back to the bot after this long with "
         "no message from the staff (0 = only when released)",
     )
+    flow_expiry_hours: int = Field(
+        12,
+        ge=0,
+        le=7 * 24,
+        description="a booking or change left unfinished this long ends quietly; the patient's "
+        "next message starts afresh (0 = never)",
+    )
     language: str = Field("pt_BR", pattern=r"^pt_BR$", description="the bot's language")
     reminder_hours: list[int] = Field(
         default_factory=lambda: [24, 2],
