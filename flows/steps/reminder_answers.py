@@ -25,7 +25,13 @@ def reminder_choice(turn: Turn) -> tuple[str, int] | None:
     labels = [turn.texts(f"reminder_{action}") for action in BUTTON_ACTIONS]
     u = turn.understanding
     index = understand(u.text, options=labels, now=turn.clock.now(), tz=turn.zone()).choice
-    return (BUTTON_ACTIONS[index], last) if index is not None else None
+    if index is not None:
+        return BUTTON_ACTIONS[index], last
+    # "ok, estarei lá", "pode deixar, vou sim": presence confirmed in words, to the reminder
+    # itself (a cancellation in words still goes through its confirmation question).
+    if u.intent == "confirm" and u.yes_no is not False:
+        return "confirm", last
+    return None
 
 
 def act_on_reminder(

@@ -165,3 +165,22 @@ def test_after_the_bot_said_something_else_a_number_is_a_menu_choice(patient, se
     p.sent = 100
     p.says("menu")
     assert "Qual é o seu convênio?" in p.says("1")
+
+
+@pytest.mark.parametrize(
+    "said", ["ok, estarei lá", "pode deixar, estarei aí", "combinado, vou sim"]
+)
+def test_presence_confirmed_in_words_answers_the_text_reminder(patient, session, said):
+    text_reminder(session, patient)
+    p = patient("+5511987654321")
+    p.sent = 100
+    assert "Presença confirmada" in p.says(said)
+    assert maria_appointments(session)[0].status == AppointmentStatus.confirmed
+
+
+def test_thanks_to_a_text_reminder_confirms_nothing(patient, session):
+    text_reminder(session, patient)
+    p = patient("+5511987654321")
+    p.sent = 100
+    assert p.says("obrigada!").startswith("Por nada")
+    assert maria_appointments(session)[0].status == AppointmentStatus.scheduled
