@@ -44,6 +44,7 @@ def as_json(u: Understanding, options: list[str]) -> dict[str, Any]:
         "yes_no": u.yes_no,
         "command": u.command,
         "cpf_valid": True if u.cpf else (False if u.cpf_invalid else None),
+        "day_conflict": [day.isoformat() for day in u.day_conflict] if u.day_conflict else None,
     }
 
 

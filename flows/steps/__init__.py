@@ -11,6 +11,8 @@ them all, so the machine is complete wherever a turn is stepped.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flows.answers import QUESTION_INTENTS, answer
 from flows.machine import ConversationFlow, flow_for
 from flows.steps import booking, identity, manage, menu, slots, waitlist
@@ -48,6 +50,8 @@ def _dispatch(flow: ConversationFlow, turn: Turn) -> None:
     if u.command == "cancel" and not here.cancel_is_answer:
         turn.say("aborted")
         return to_menu(flow, turn)
+    if u.day_conflict is not None:
+        return ask_which_day(flow, turn, *u.day_conflict)
     if u.command == "leave":
         return leave(flow, turn)
     if u.command == "back":
@@ -71,6 +75,15 @@ def _unsupported_key(kind: str) -> str:
         "location": "unsupported_location",
         "contacts": "unsupported_contact",
     }.get(kind, "unsupported_media" if kind != "unknown" else "not_understood")
+
+
+def ask_which_day(flow: ConversationFlow, turn: Turn, written: date, named: date) -> None:
+    """A date and a weekday that disagree: ask which, and act on neither."""
+    texts = turn.texts
+    turn.say("day_conflict", day=written.day, date=texts.date(written), other=texts.date(named))
+    if flow.step.initial:
+        return flow.show_menu()
+    flow.retry()
 
 
 def leave(flow: ConversationFlow, turn: Turn) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.brazil.cpf import find_cpf
@@ -39,6 +39,8 @@ class Understanding:
     cpf: str | None
     cpf_invalid: bool
     name: str | None
+    # "sexta, 16/12" when the 16th is a Tuesday: (the date written, the weekday's date).
+    day_conflict: tuple[date, date] | None = None
 
 
 def _with_command(intent: str, command: str | None, plain: str) -> str:
@@ -71,7 +73,15 @@ def understand(
     picked = choose(p.normalized, options)
     cpf, cpf_invalid = find_cpf(p.normalized, p.folded)
     picked_any = picked.index is not None or bool(picked.ambiguous)
-    said = (command, intent != "other", yes_no is not None, when.window, cpf, cpf_invalid)
+    said = (
+        command,
+        intent != "other",
+        yes_no is not None,
+        when.window,
+        when.conflict,
+        cpf,
+        cpf_invalid,
+    )
     busy = picked_any or any(said)
     return Understanding(
         text=p.raw,
@@ -83,6 +93,7 @@ def understand(
         out_of_range=picked.out_of_range,
         yes_no=yes_no,
         when=when.window,
+        day_conflict=when.conflict,
         at=when.at,
         cpf=cpf,
         cpf_invalid=cpf_invalid,

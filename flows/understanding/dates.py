@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from flows.understanding.text import is_refused
@@ -30,6 +30,10 @@ class FoundDay:
     end: int
     first: date
     days: int
+    kind: str = "day"  # "date" when written as a date, "weekday" when named by its weekday
+    # A weekday written with the date that falls on another day ("sexta, 16/12" when the 16th
+    # is a Tuesday): the date that weekday would mean. Neither is picked: the patient is asked.
+    disagrees: date | None = None
 
 
 _NUMBER_WORDS = {
@@ -192,28 +196,30 @@ def _day_of_month(m: re.Match[str], today: date) -> date | None:
 
 _Reader = Callable[[re.Match[str], date], date | None]
 # Order matters only for overlaps: an earlier reader claims its span first.
-_READERS: tuple[tuple[re.Pattern[str], _Reader, int], ...] = (
-    (_NUMERIC, _numeric, 1),
-    (_MONTH_NAME, _month_name, 1),
-    (_DAY_OF_MONTH, _day_of_month, 1),
-    (_IN_DAYS, _in_days, 1),
-    (_RELATIVE, _relative, 1),
-    (_WEEKDAY, _weekday, 1),
-    (_WEEK, _next_week, 7),
-    (_THIS_WEEK, _this_week, _REST_OF_WEEK),
+_READERS: tuple[tuple[re.Pattern[str], _Reader, int, str], ...] = (
+    (_NUMERIC, _numeric, 1, "date"),
+    (_MONTH_NAME, _month_name, 1, "date"),
+    (_DAY_OF_MONTH, _day_of_month, 1, "date"),
+    (_IN_DAYS, _in_days, 1, "day"),
+    (_RELATIVE, _relative, 1, "day"),
+    (_WEEKDAY, _weekday, 1, "weekday"),
+    (_WEEK, _next_week, 7, "week"),
+    (_THIS_WEEK, _this_week, _REST_OF_WEEK, "week"),
 )
+# How far apart a weekday and a date may stand and still name one day ("quarta, dia 16").
+_QUALIFIER_GAP = 8
 
 
 def _candidates(folded: str, today: date) -> list[FoundDay]:
     found: list[FoundDay] = []
-    for pattern, read, days in _READERS:
+    for pattern, read, days, kind in _READERS:
         for m in pattern.finditer(folded):
             if any(m.start() < f.end and f.start < m.end() for f in found):
                 continue
             first = read(m, today)
             if first is not None:
                 length = days or 7 - first.weekday()
-                found.append(FoundDay(m.start(), m.end(), first, length))
+                found.append(FoundDay(m.start(), m.end(), first, length, kind))
             if len(found) >= _MAX_CANDIDATES:
                 return sorted(found, key=lambda f: f.start)
     return sorted(found, key=lambda f: f.start)
@@ -231,7 +237,22 @@ def _pick(folded: str, found: list[FoundDay]) -> FoundDay:
     return next((f for f in found if not is_refused(folded, f.start, f.end)), found[0])
 
 
+def _qualified(found: list[FoundDay]) -> list[FoundDay]:
+    """A weekday written next to a date ("sexta, 18/12", "quarta dia 16") names that date: it
+    is one day, the date's, marked when the weekday is not the date's own."""
+    settled = list(found)
+    for day in (f for f in found if f.kind == "date"):
+        for named in (f for f in found if f.kind == "weekday" and f in settled):
+            gap = day.start - named.end if named.end <= day.start else named.start - day.end
+            if 0 <= gap <= _QUALIFIER_GAP:
+                settled.remove(named)
+                if named.first.weekday() != day.first.weekday():
+                    settled[settled.index(day)] = replace(day, disagrees=named.first)
+                break
+    return settled
+
+
 def find_day(folded: str, today: date) -> FoundDay | None:
     """The day (or week) the folded text asks for, relative to the clinic's local `today`."""
-    found = _candidates(folded, today)
+    found = _qualified(_candidates(folded, today))
     return _pick(folded, found) if found else None

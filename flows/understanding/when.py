@@ -29,6 +29,8 @@ class When:
 
     window: DateRange | None = None
     at: datetime | None = None
+    # A date and a weekday that disagree: (the date written, the date the weekday means).
+    conflict: tuple[date, date] | None = None
 
 
 def _local(day: date, minutes: int, tz: ZoneInfo) -> datetime:
@@ -76,6 +78,8 @@ def read_when(folded: str, *, now: datetime, tz: ZoneInfo) -> When:
     masked = _mask(folded, items) if items else folded
     day = find_day(masked, local_now.date())
     clock = settle([i for i in items if i.cued or _after_day(masked, day, i)])
+    if day is not None and day.disagrees is not None:
+        return When(conflict=(day.first, day.disagrees))  # asked about, never guessed
     if day is not None:
         return _combine(day.first, day.days, clock, tz)
     if clock is not None:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from bot.cli.understand import understand_command
 
 NOW = "2025-12-10T09:00:00-03:00"
-KEYS = {"intent", "option", "when", "at", "yes_no", "command", "cpf_valid"}
+KEYS = {"intent", "option", "when", "at", "yes_no", "command", "cpf_valid", "day_conflict"}
 
 
 def _run(*args: str) -> dict[str, Any]:
@@ -39,6 +39,7 @@ def test_an_exact_moment() -> None:
         "yes_no": None,
         "command": None,
         "cpf_valid": None,
+        "day_conflict": None,
     }
 
 
@@ -122,3 +123,9 @@ def test_bad_options_are_click_errors_naming_the_option(args: list[str], option:
 
 def test_text_is_required() -> None:
     assert CliRunner().invoke(understand_command, []).exit_code == 2
+
+
+def test_a_weekday_that_disagrees_with_its_date_is_printed_and_picks_no_day() -> None:
+    printed = _run("sexta, 16/12 às 10h", "--now", NOW)
+    assert (printed["when"], printed["at"]) == (None, None)
+    assert printed["day_conflict"] == ["2025-12-16", "2025-12-12"]

@@ -110,4 +110,4 @@ def test_week_from_a_sunday_starts_tomorrow() -> None:
 
 
 def test_the_span_of_the_day_in_the_text_is_reported() -> None:
-    assert _day("quero sexta de manhã") == FoundDay(6, 11, date(2025, 12, 12), 1)
+    assert _day("quero sexta de manhã") == FoundDay(6, 11, date(2025, 12, 12), 1, "weekday")
