@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.base import fk, json_field
+from models.base import fk, json_field, table_args
 
 
 class KeyKind(StrEnum):
@@ -20,6 +20,8 @@ class KeyKind(StrEnum):
 
 class ApiKey(SQLModel, table=True):
     """An integrator's key. Only a SHA-256 of the whole key is kept; `prefix` is shown in lists."""
+
+    __table_args__ = table_args()
 
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int | None = fk("clinic.id", nullable=True)  # None for admin keys
@@ -36,6 +38,8 @@ class ApiKey(SQLModel, table=True):
 class AuditEvent(SQLModel, table=True):
     """One change made through the API: who (key prefix), what, and the record before and after."""
 
+    __table_args__ = table_args()
+
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")
     at: datetime = Field(index=True)
@@ -50,7 +54,7 @@ class AuditEvent(SQLModel, table=True):
 class IdempotencyRecord(SQLModel, table=True):
     """The answer given to a POST with an `Idempotency-Key`, replayed when the POST is retried."""
 
-    __table_args__ = (UniqueConstraint("api_key_id", "key"),)
+    __table_args__ = table_args(UniqueConstraint("api_key_id", "key"))
 
     id: int | None = Field(default=None, primary_key=True)
     api_key_id: int = fk("apikey.id")
@@ -64,6 +68,8 @@ class IdempotencyRecord(SQLModel, table=True):
 class WebhookEndpoint(SQLModel, table=True):
     """A URL of the clinic's that receives our events, signed with `secret` (HMAC-SHA256)."""
 
+    __table_args__ = table_args()
+
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")
     url: str
@@ -75,6 +81,8 @@ class WebhookEndpoint(SQLModel, table=True):
 
 class WebhookDelivery(SQLModel, table=True):
     """One event for one endpoint: stored with the change that caused it, then POSTed (outbox)."""
+
+    __table_args__ = table_args()
 
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from models.base import fk
+from models.base import fk, table_args
 
 
 class AppointmentStatus(StrEnum):
@@ -30,6 +30,8 @@ class Actor(StrEnum):
 
 
 class Appointment(SQLModel, table=True):
+    __table_args__ = table_args()
+
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")
     slot_id: int = fk("slot.id")
@@ -48,6 +50,8 @@ class Appointment(SQLModel, table=True):
 class AppointmentEvent(SQLModel, table=True):
     """One change of an appointment: who, when, from which status to which."""
 
+    __table_args__ = table_args()
+
     id: int | None = Field(default=None, primary_key=True)
     appointment_id: int = fk("appointment.id")
     at: datetime
@@ -62,7 +66,7 @@ class SlotHold(SQLModel, table=True):
     """A place kept for a conversation until `expires_at`; it lapses by itself."""
 
     # Never hand a released hold's id to a new hold: a stale id must not claim someone else's place.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = table_args()
 
     id: int | None = Field(default=None, primary_key=True)
     slot_id: int = fk("slot.id")

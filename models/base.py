@@ -30,6 +30,15 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+def table_args(*constraints: Any) -> tuple:
+    """`__table_args__` of a table whose ids leave the system: never reused, on SQLite too.
+
+    SQLite hands out max(id) + 1 without AUTOINCREMENT, so a deleted row's id would name the next
+    row (and its old links, webhooks and audit would follow); PostgreSQL sequences never reuse.
+    """
+    return (*constraints, {"sqlite_autoincrement": True})
+
+
 def json_field(default_factory=dict) -> Any:
     """A JSON column (dict or list) with a Python default."""
     return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=False))

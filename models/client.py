@@ -7,11 +7,13 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.base import fk
+from models.base import fk, table_args
 
 
 class Client(SQLModel, table=True):
     """A patient, with the fields of the Clinia client integration spec."""
+
+    __table_args__ = table_args()
 
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")
@@ -33,7 +35,7 @@ class Client(SQLModel, table=True):
 class ClientPhone(SQLModel, table=True):
     """One address of a client: `number` as given, `key` the same-patient key (9th digit added)."""
 
-    __table_args__ = (UniqueConstraint("clinic_id", "key"),)
+    __table_args__ = table_args(UniqueConstraint("clinic_id", "key"))
 
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")

@@ -8,10 +8,12 @@ from typing import Any
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.base import DEFAULT_ZONE, fk, json_field
+from models.base import DEFAULT_ZONE, fk, json_field, table_args
 
 
 class Clinic(SQLModel, table=True):
+    __table_args__ = table_args()
+
     id: int | None = Field(default=None, primary_key=True)
     name: str
     slug: str = Field(unique=True, index=True)
@@ -26,6 +28,8 @@ class Clinic(SQLModel, table=True):
 class ClinicNumber(SQLModel, table=True):
     """A WhatsApp number a clinic answers on, in E.164 without the plus (e.g. 14155238886)."""
 
+    __table_args__ = table_args()
+
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")
     number: str = Field(unique=True, index=True)
@@ -33,6 +37,8 @@ class ClinicNumber(SQLModel, table=True):
 
 class Location(SQLModel, table=True):
     """A unit (unidade) of the clinic."""
+
+    __table_args__ = table_args()
 
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")
@@ -45,6 +51,8 @@ class Location(SQLModel, table=True):
 
 class HealthInsurance(SQLModel, table=True):
     """A convênio; `self_pay` marks "Particular"."""
+
+    __table_args__ = table_args()
 
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")
@@ -68,6 +76,8 @@ class InsuranceService(SQLModel, table=True):
 
 
 class Service(SQLModel, table=True):
+    __table_args__ = table_args()
+
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")
     name: str
@@ -77,6 +87,8 @@ class Service(SQLModel, table=True):
 
 
 class Professional(SQLModel, table=True):
+    __table_args__ = table_args()
+
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")
     name: str
@@ -91,6 +103,8 @@ class ProfessionalService(SQLModel, table=True):
 class WorkingHours(SQLModel, table=True):
     """A weekly rule: a professional works at a unit on a weekday, in slots of a fixed length."""
 
+    __table_args__ = table_args()
+
     id: int | None = Field(default=None, primary_key=True)
     professional_id: int = fk("professional.id")
     location_id: int = fk("location.id")
@@ -104,6 +118,8 @@ class WorkingHours(SQLModel, table=True):
 class ScheduleException(SQLModel, table=True):
     """A day off (holiday, leave) for one professional, or for a whole unit when none is named."""
 
+    __table_args__ = table_args()
+
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")
     day: date = Field(index=True)
@@ -115,7 +131,7 @@ class ScheduleException(SQLModel, table=True):
 class Slot(SQLModel, table=True):
     """A bookable time of one professional at one unit; `capacity` > 1 makes a group slot."""
 
-    __table_args__ = (UniqueConstraint("professional_id", "location_id", "start"),)
+    __table_args__ = table_args(UniqueConstraint("professional_id", "location_id", "start"))
 
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")

@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.base import fk, json_field
+from models.base import fk, json_field, table_args
 
 
 class Conversation(SQLModel, table=True):
     """One patient address talking to one clinic; `state` is the flow machine's state."""
 
-    __table_args__ = (UniqueConstraint("clinic_id", "address"),)
+    __table_args__ = table_args(UniqueConstraint("clinic_id", "address"))
 
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")
@@ -41,7 +41,7 @@ class Direction(StrEnum):
 
 
 class Message(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("provider", "provider_id"),)
+    __table_args__ = table_args(UniqueConstraint("provider", "provider_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int | None = fk("clinic.id", nullable=True)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import AutoString, Field, SQLModel
 
-from models.base import fk
+from models.base import fk, table_args
 
 
 class ReminderStatus(StrEnum):
@@ -25,7 +25,7 @@ class Reminder(SQLModel, table=True):
     is sent, so two workers can never both send it; `status` then records what happened.
     """
 
-    __table_args__ = (UniqueConstraint("appointment_id", "kind"),)
+    __table_args__ = table_args(UniqueConstraint("appointment_id", "kind"))
 
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")
@@ -42,6 +42,8 @@ class Reminder(SQLModel, table=True):
 
 class ConsentChange(SQLModel, table=True):
     """A patient stopping ("PARAR") or restarting ("ATIVAR") proactive messages."""
+
+    __table_args__ = table_args()
 
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from sqlmodel import AutoString, Field, SQLModel
 
-from models.base import fk
+from models.base import fk, table_args
 
 
 class WaitlistStatus(StrEnum):
@@ -19,6 +19,8 @@ class WaitlistStatus(StrEnum):
 
 class WaitlistEntry(SQLModel, table=True):
     """A wish for a service at a unit (and part of the day); offered places free up in order."""
+
+    __table_args__ = table_args()
 
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = fk("clinic.id")

@@ -32,10 +32,18 @@ class IdPath(BaseModel):
     id: str = Field(description="The resource's id (an opaque string)")
 
 
-class Page(BaseModel):
-    """`page` / `per_page` paging (per_page up to 1000) and the output format of a list."""
+class Query(BaseModel):
+    """A query string: a parameter the model does not name is a 400 INVALID_PARAMETER naming it.
 
-    model_config = ConfigDict(extra="ignore")
+    Never ignored: a misspelt or foreign filter (`customer_id`, `page_size`) would otherwise
+    answer with everyone's rows as if it had filtered.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Page(Query):
+    """`page` / `per_page` paging (per_page up to 1000) and the output format of a list."""
 
     page: int = Field(1, ge=1, le=1_000_000)
     per_page: int = Field(50, ge=1, le=MAX_PER_PAGE)

@@ -34,6 +34,7 @@ MESSAGES: dict[str, str] = {
     "SLOT_NOT_FOUND": "Horário não encontrado",
     "SLOT_UNAVAILABLE": "Horário indisponível",
     "SLOT_IN_PAST": "Horário no passado",
+    "SLOT_ALREADY_BOOKED": "O cliente já tem um lugar neste horário",
     "CONFLICT": "Conflito com o estado atual do recurso",
     "INTERNAL_ERROR": "Erro interno",
 }
@@ -55,6 +56,7 @@ STATUS: dict[str, int] = {
     "SLOT_NOT_FOUND": 404,
     "SLOT_UNAVAILABLE": 409,
     "SLOT_IN_PAST": 409,
+    "SLOT_ALREADY_BOOKED": 409,
     "CONFLICT": 409,
     "INTERNAL_ERROR": 500,
 }

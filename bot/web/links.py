@@ -24,8 +24,8 @@ from bot.domain.scheduling import (
     scheduling_for,
 )
 from bot.web.db import clock, db
-from bot.web.link_tokens import read_token, secret_key
-from models import OPEN_STATUSES, Actor, Clinic
+from bot.web.link_tokens import names, read_token, secret_key
+from models import OPEN_STATUSES, Actor, Appointment, Clinic
 
 bp = Blueprint("links", __name__, url_prefix="/a", template_folder="templates")
 
@@ -85,16 +85,18 @@ def _open(token: str, action: str) -> _Link | Response:
     """The appointment a token names, or the page saying why it cannot be changed."""
     session, now = db(), clock().now()
     found = read_token(secret_key(), action, token, now=now)
-    clinic = session.get(Clinic, found[0]) if found else None
+    clinic = session.get(Clinic, found.clinic_id) if found else None
     if found is None or clinic is None:
         return _not_found(Texts())
+    if not names(found, session.get(Appointment, found.appointment_id)):
+        return _not_found(Texts(clinic.texts))  # deleted, or another row under its id
     texts = Texts(clinic.texts)
     schedule = scheduling_for(session, clinic, clock())
     try:
-        details = schedule.details(clinic_id=found[0], appointment_id=found[1])
+        details = schedule.details(clinic_id=found.clinic_id, appointment_id=found.appointment_id)
     except NotFound:  # deleted since the link was sent
         return _not_found(texts)
-    link = _Link(clinic_id=found[0], details=details, texts=texts, scheduling=schedule)
+    link = _Link(clinic_id=found.clinic_id, details=details, texts=texts, scheduling=schedule)
     if details.status not in OPEN_STATUSES or details.start <= now:
         return _closed(link)
     return link

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from models import make_engine
@@ -39,3 +39,37 @@ def test_migrations_create_every_table(fresh_url: str):
     tables = set(inspect(engine).get_table_names())
     engine.dispose()
     assert set(SQLModel.metadata.tables) <= tables
+
+
+def test_sqlite_upgrade_keeps_the_rows_and_never_reuses_an_id_again(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "90347297f614")  # before AUTOINCREMENT
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO clinic (id, name, slug, settings, texts)"
+                " VALUES (1, 'A', 'a', '{}', '{}')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO location (id, clinic_id, name, address, timezone, active)"
+                " VALUES (1, 1, 'U', '', 'UTC', 1)"
+            )
+        )
+    upgrade(engine)
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT clinic_id FROM location")).scalar_one() == 1
+        assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
+        connection.execute(
+            text("INSERT INTO clinic (name, slug, settings, texts) VALUES ('B', 'b', '{}', '{}')")
+        )
+        connection.execute(text("DELETE FROM clinic WHERE id = 2"))
+        connection.execute(
+            text("INSERT INTO clinic (name, slug, settings, texts) VALUES ('C', 'c', '{}', '{}')")
+        )
+        ids = connection.execute(text("SELECT id FROM clinic ORDER BY id")).scalars().all()
+        foreign_keys = connection.execute(text("PRAGMA foreign_keys")).scalar_one()
+    engine.dispose()
+    assert ids == [1, 3]
+    assert foreign_keys == 1

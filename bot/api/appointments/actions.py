@@ -27,6 +27,7 @@ from bot.api.common import (
     ListEnvelope,
     Page,
     PageMeta,
+    Query,
     ident,
     iso,
     one,
@@ -76,7 +77,7 @@ class ConfirmAnswer(BaseModel):
     data: AppointmentRecord
 
 
-class ConflictQuery(BaseModel):
+class ConflictQuery(Query):
     professional_id: IdText = Field(description="The professional to check")
     start: str = Field(max_length=40, description="ISO 8601 date-time (no offset: `timezone`)")
     duration_minutes: int = Field(30, ge=1, le=1440)

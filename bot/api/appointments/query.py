@@ -12,11 +12,12 @@ from pydantic import Field
 from sqlalchemy import and_, false, or_
 from sqlmodel import Session, col, select
 
-from bot.api.calendars.views import parse_calendar_id
-from bot.api.common import Page, optional_id
+from bot.api.calendars.views import calendar_filter
+from bot.api.common import Page
 from bot.api.errors import ApiError
+from bot.api.params import reference
 from bot.core.zones import DEFAULT_ZONE
-from models import Appointment, AppointmentStatus, Location, Slot
+from models import Appointment, AppointmentStatus, Client, Location, Professional, Service, Slot
 
 # Far enough for any schedule, near enough that offsets and durations never leave datetime's range.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
@@ -105,21 +106,20 @@ def filters(session: Session, query: AppointmentQuery, *, clinic_id: int) -> lis
     where: list[Any] = [Appointment.clinic_id == clinic_id]
     if query.status is not None:
         where.append(Appointment.status == query.status)
-    for field, column in (
-        ("service_id", Appointment.service_id),
-        ("client_id", Appointment.client_id),
-        ("professional_id", Slot.professional_id),
-        ("location_id", Slot.location_id),
+    # A reference that is not one of the clinic's rows is a 400, as in bodies: never a silently
+    # empty (or, misread, unfiltered) list.
+    for field, model, column in (
+        ("service_id", Service, Appointment.service_id),
+        ("client_id", Client, Appointment.client_id),
+        ("professional_id", Professional, Slot.professional_id),
+        ("location_id", Location, Slot.location_id),
     ):
-        value = optional_id(getattr(query, field), field)
-        if value is not None:
-            where.append(column == value)
-    if query.calendar_id:
-        pair = parse_calendar_id(query.calendar_id)
-        if pair is None:
-            where.append(false())  # not one of our calendars: nothing matches, like an unknown id
-        else:
-            where += [Slot.professional_id == pair[0], Slot.location_id == pair[1]]
+        row = reference(session, model, getattr(query, field), field=field, clinic_id=clinic_id)
+        if row is not None:
+            where.append(column == row.id)
+    calendar = calendar_filter(session, clinic_id, query.calendar_id)
+    if calendar is not None:
+        where += [Slot.professional_id == calendar.pair[0], Slot.location_id == calendar.pair[1]]
     low = _bound(session, query.date_from, "date_from", clinic_id, end=False)
     high = _bound(session, query.date_to, "date_to", clinic_id, end=True)
     return where + [clause for clause in (low, high) if clause is not None]

@@ -25,7 +25,7 @@ from bot.api.appointments.public import (
 )
 from bot.api.appointments.query import AppointmentQuery, filters, order
 from bot.api.appointments.slot_choice import IdText, Notes, TimeZone, required_id, target_slot
-from bot.api.common import IdPath, api_blueprint, one, optional_id, page_meta, parse_id
+from bot.api.common import IdPath, Query, api_blueprint, one, optional_id, page_meta, parse_id
 from bot.api.errors import ErrorBody
 from bot.domain.scheduling import AppointmentView, Scheduling, scheduling_for
 from bot.web.db import clock, db
@@ -76,7 +76,7 @@ class AppointmentPatch(BaseModel):
     timezone: TimeZone | None = None
 
 
-class DeleteQuery(BaseModel):
+class DeleteQuery(Query):
     delete: Literal["true", "false"] | None = Field(
         None, description="true: remove for good (admin keys only); otherwise cancel"
     )

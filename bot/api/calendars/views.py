@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlmodel import Session, select
 
 from bot.api import auth, formats
@@ -27,6 +27,7 @@ from bot.api.calendars.schemas import (
 from bot.api.common import (
     IdPath,
     Page,
+    Query,
     api_blueprint,
     one,
     page_meta,
@@ -76,7 +77,7 @@ class RangeQuery(Page):
     )
 
 
-class OneCalendarQuery(BaseModel):
+class OneCalendarQuery(Query):
     date_from: str | None = day_field("First local day (YYYY-MM-DD); default: today")
     date_to: str | None = day_field("Last local day, included; default: date_from + 30 days")
 

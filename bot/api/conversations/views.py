@@ -19,7 +19,6 @@ from bot.api.common import (
     ident,
     iso,
     one,
-    optional_id,
     page_meta,
     parse_id,
 )
@@ -31,9 +30,10 @@ from bot.api.conversations.schemas import (
     MessageOut,
 )
 from bot.api.errors import not_found
+from bot.api.params import reference
 from bot.core.zones import zone_of
 from bot.web.db import db
-from models import Conversation, Direction, Location, Message
+from models import Client, Conversation, Direction, Location, Message
 
 api = api_blueprint(
     "conversations",
@@ -151,9 +151,9 @@ def _filters(session: Session, clinic_id: int, query: ConversationQuery) -> list
     if query.handoff is not None:
         handoff = col(Conversation.handoff_at)
         where.append(handoff.is_not(None) if query.handoff else handoff.is_(None))
-    client_id = optional_id(query.client_id, "client_id")
-    if client_id is not None:
-        where.append(Conversation.client_id == client_id)
+    client = reference(session, Client, query.client_id, field="client_id", clinic_id=clinic_id)
+    if client is not None:  # another clinic's or a missing client is a 400, as in bodies
+        where.append(Conversation.client_id == client.id)
     zone = clinic_zone(session, clinic_id)
     where += _range(col(Conversation.updated_at), query.updated_from, query.updated_to, zone)
     where += _range(

@@ -11,12 +11,12 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from flask import Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlmodel import Session
 
 from bot.api import auth, formats
 from bot.api.calendars.views import calendar_filter, parse_calendar_id
-from bot.api.common import IdPath, api_blueprint, ident, one
+from bot.api.common import IdPath, Query, api_blueprint, ident, one
 from bot.api.errors import not_found
 from bot.api.params import check_range, day_field, reference, require_day
 from bot.api.statistics.schemas import (
@@ -53,7 +53,7 @@ LAST_DAYS = {"today": 1, "last7days": 7, "last15days": 15, "last30days": 30}
 Format = Literal["json", "xml", "csv"]
 
 
-class PeriodQuery(BaseModel):
+class PeriodQuery(Query):
     period: Period = Field(description="today, last7days, last15days, last30days, ...")
     date: str | None = day_field("The day of period=specific_day (YYYY-MM-DD)")
     start_date: str | None = day_field("First day of period=custom (YYYY-MM-DD)")

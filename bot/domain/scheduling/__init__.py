@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from bot.core.clock import Clock
 from bot.domain.scheduling.interface import (
+    AlreadyBooked,
     AppointmentDetails,
     AppointmentNotFound,
     AppointmentView,
@@ -41,6 +42,7 @@ def scheduling_for(session: Session, clinic: Clinic | int, clock: Clock) -> Sche
 
 
 __all__ = [
+    "AlreadyBooked",
     "AppointmentDetails",
     "AppointmentNotFound",
     "AppointmentView",

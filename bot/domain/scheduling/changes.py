@@ -58,7 +58,7 @@ class AppointmentChanges:
         if insurance_id is not None:
             self.guards.owned(HealthInsurance, insurance_id, clinic_id, "insurance_id")
         slot = self.guards.lock_slot(clinic_id, slot_id)
-        self.guards.check_place(slot, service)
+        self.guards.check_place(slot, service, client_id=client_id)
         appointment = self.guards.new_appointment(
             slot=slot,
             client_id=client_id,

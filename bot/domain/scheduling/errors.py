@@ -73,6 +73,16 @@ class InvalidTransition(SchedulingError):
         return [detail | {"from": self.from_status, "to": self.to_status}]
 
 
+class AlreadyBooked(SlotUnavailable):
+    """The client already holds a place in this slot (a group slot has room for others, not for
+    them twice). A kind of SlotUnavailable: the bot answers it as a taken time."""
+
+    code = "SLOT_ALREADY_BOOKED"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="client_id")
+
+
 class ProfessionalBusy(SlotUnavailable):
     """The professional has another appointment at an overlapping time.
 

@@ -17,6 +17,7 @@ from bot.core.clock import Clock
 from bot.domain.events import appointment_data, emit
 from bot.domain.scheduling import availability
 from bot.domain.scheduling.errors import (
+    AlreadyBooked,
     AppointmentNotFound,
     InvalidRequest,
     InvalidTransition,
@@ -57,12 +58,15 @@ class Guards:
         *,
         moving: Appointment | None = None,
         hold_id: int | None = None,
+        client_id: int | None = None,
     ) -> None:
-        """The locked slot can take this booking now (availability's rule), and the professional
-        has no other appointment at that time. Without a service (a hold): time and room only.
+        """The locked slot can take this booking now (availability's rule), the client has no
+        place in it yet, and the professional has no other appointment at that time. Without a
+        service (a hold): time and room only.
 
         `moving` is an appointment changing place (it keeps its own place when it stays in the
-        slot); `hold_id` the hold a booking consumes (its place is the booking's).
+        slot; its client is the one checked); `hold_id` the hold a booking consumes (its place is
+        the booking's); `client_id` the client a new booking is for.
         """
         failed = availability.refusals(
             self.session,
@@ -74,8 +78,24 @@ class Guards:
         )
         if failed:
             raise self._refusal(failed[0], slot, service)
+        client = moving.client_id if moving is not None else client_id
+        if client is not None:
+            self._check_client_not_in(slot, client, moving)
         if service is not None:
             self._check_professional_free(slot, service, moving)
+
+    def _check_client_not_in(self, slot: Slot, client_id: int, moving: Appointment | None) -> None:
+        """One patient, one place per slot (under the slot lock, so two requests cannot both
+        pass): a group slot's other places are for other patients."""
+        query = select(Appointment.id).where(
+            Appointment.slot_id == slot.id,
+            Appointment.client_id == client_id,
+            col(Appointment.status).in_(OCCUPYING),
+        )
+        if moving is not None:
+            query = query.where(Appointment.id != moving.id)
+        if self.session.exec(query).first() is not None:
+            raise AlreadyBooked(f"client {client_id} already has a place in slot {slot.id}")
 
     def _refusal(self, check: str, slot: Slot, service: Service | None) -> Exception:
         """The error a failed availability check is reported with (stable codes)."""

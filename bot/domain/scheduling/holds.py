@@ -59,13 +59,20 @@ class Holds:
         return self.guards.lock_slot(clinic_id, hold.slot_id), hold
 
     def _consume(
-        self, slot: Slot, hold: SlotHold, service: Service, moving: Appointment | None = None
+        self,
+        slot: Slot,
+        hold: SlotHold,
+        service: Service,
+        moving: Appointment | None = None,
+        client_id: int | None = None,
     ) -> None:
         """Check the held place for the booking, and use the hold up (booked, or refused)."""
         try:
             # The hold's own place is the booking's; an expired hold may still book when nobody
             # took the place in the meantime.
-            self.guards.check_place(slot, service, hold_id=hold.id, moving=moving)
+            self.guards.check_place(
+                slot, service, hold_id=hold.id, moving=moving, client_id=client_id
+            )
         finally:
             self.session.delete(hold)
 
@@ -85,7 +92,7 @@ class Holds:
         service = self.session.get(Service, service_id)
         if service is None or service.clinic_id != clinic_id:
             raise SlotUnavailable(f"service {service_id} not offered")
-        self._consume(slot, hold, service)
+        self._consume(slot, hold, service, client_id=client_id)
         appointment = self.guards.new_appointment(
             slot=slot,
             client_id=client_id,

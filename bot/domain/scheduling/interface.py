@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain.scheduling.errors import (
+    AlreadyBooked,
     AppointmentNotFound,
     InvalidRequest,
     InvalidTransition,
@@ -36,6 +37,7 @@ from models import Actor
 # The errors and views are part of the interface: import them from here or from
 # bot.domain.scheduling.
 __all__ = [
+    "AlreadyBooked",
     "AppointmentDetails",
     "AppointmentNotFound",
     "AppointmentView",

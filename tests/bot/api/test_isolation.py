@@ -7,8 +7,10 @@ operations come from the OpenAPI document, so a new endpoint is covered the day 
 from __future__ import annotations
 
 import pytest
+from sqlmodel import col, select
 
 from app import create_app
+from models import Client, Location, Professional, Service, WorkingHours
 
 # Bodies that pass validation, so the answer is about the id and not about the body.
 BODIES = {
@@ -80,3 +82,39 @@ def test_clinia_paths_are_scoped_too(api, other_api, demo_ids):
     # The other clinic has its own patient with the same number: found, but never ours.
     found = other_api.get("/clients/search", query_string={"term": maria["phone"]}).json
     assert found and client_id not in {c["id"] for c in found}
+
+
+# Filters naming a row: (list path, filter, model of the row).
+FILTERS = [
+    ("/api/v1/appointments", "client_id", Client),
+    ("/api/v1/appointments", "service_id", Service),
+    ("/api/v1/appointments", "professional_id", Professional),
+    ("/api/v1/appointments", "location_id", Location),
+    ("/api/v1/conversations", "client_id", Client),
+    ("/api/v1/slots", "professional_id", Professional),
+    ("/api/v1/exceptions", "professional_id", Professional),
+]
+
+
+@pytest.mark.parametrize(("path", "field", "model"), FILTERS)
+def test_a_filter_naming_another_clinics_or_no_row_is_a_400(
+    api, other_clinic, session, path, field, model
+):
+    theirs = session.exec(select(model.id).where(model.clinic_id == other_clinic)).first()
+    for value in (str(theirs), "999999"):
+        response = api.get(path, query_string={field: value})
+        assert response.status_code == 400, (path, field, value, response.json)
+        assert response.json["code"] == "INVALID_PARAMETER"
+        [detail] = response.json["details"]
+        assert detail["path"] == [field] and detail["code"] == "unknown_id"
+
+
+def test_a_calendar_filter_of_another_clinic_is_a_400(api, other_clinic, session):
+    professional = select(Professional.id).where(Professional.clinic_id == other_clinic)
+    hours = session.exec(
+        select(WorkingHours).where(col(WorkingHours.professional_id).in_(professional))
+    ).first()
+    calendar = f"{hours.professional_id}-{hours.location_id}"
+    response = api.get("/api/v1/appointments", query_string={"calendar_id": calendar})
+    assert response.status_code == 400, response.json
+    assert response.json["details"][0]["path"] == ["calendar_id"]

@@ -6,9 +6,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from itsdangerous import URLSafeSerializer
 from sqlmodel import Session, col, select
 
-from bot.web.link_tokens import make_token, read_token
+from bot.web.link_tokens import instant, make_token, read_token
 from models import (
     Appointment,
     AppointmentEvent,
@@ -61,8 +62,10 @@ def last_event(session: Session, appointment_id: int) -> AppointmentEvent:
 
 def test_a_token_names_its_appointment_until_it_starts():
     start = NOW + timedelta(days=2)
-    token = make_token(SECRET, "cancel", clinic_id=1, appointment_id=7, expires=start)
-    assert read_token(SECRET, "cancel", token, now=NOW) == (1, 7)
+    token = make_token(
+        SECRET, "cancel", clinic_id=1, appointment_id=7, created_at=NOW, expires=start
+    )
+    assert read_token(SECRET, "cancel", token, now=NOW) == (1, 7, instant(NOW))
     assert read_token(SECRET, "cancel", token, now=start) is None  # expired
     assert read_token(SECRET, "reschedule", token, now=NOW) is None  # another action
     assert read_token("other-secret", "cancel", token, now=NOW) is None
@@ -161,6 +164,45 @@ def test_a_deleted_appointments_link_is_a_404(api, client, session, make_key):
     admin = {"x-admin-api-key": make_key(kind=KeyKind.admin), "X-Clinic-Id": "1"}
     client.delete(f"/api/v1/appointments/{maria(session).id}?delete=true", headers=admin)
     assert client.get(path).status_code == 404
+
+
+def test_an_old_link_never_acts_on_a_new_row_under_the_deleted_id(
+    api, client, session, make_key, clock
+):
+    old = maria(session)
+    paths = links(api, session)
+    admin = {"x-admin-api-key": make_key(kind=KeyKind.admin), "X-Clinic-Id": "1"}
+    deleted = client.delete(f"/api/v1/appointments/{old.id}?delete=true", headers=admin)
+    assert deleted.status_code == 200, deleted.json
+    # Ids are never reused; were a row to get the id anyway, it was created at another instant.
+    clock.advance(minutes=1)
+    joao = session.exec(select(Client.id).where(Client.name == "João Pereira")).one()
+    session.expunge_all()  # the deleted row the session still remembers
+    session.add(
+        Appointment(
+            id=old.id,
+            clinic_id=1,
+            slot_id=old.slot_id,
+            client_id=joao,
+            service_id=old.service_id,
+            start=old.start,
+            end=old.end,
+            created_at=clock.now(),
+            updated_at=clock.now(),
+        )
+    )
+    session.commit()
+    for path in paths.values():
+        assert client.get(path).status_code == 404
+        assert client.post(path).status_code == 404
+    session.expire_all()
+    assert session.get(Appointment, old.id).status == "scheduled"
+
+
+def test_a_token_without_the_creation_instant_is_not_honoured():
+    expires = int((NOW + timedelta(days=2)).timestamp())
+    old = URLSafeSerializer(SECRET, salt="agendai.link.cancel").dumps([1, 7, expires])
+    assert read_token(SECRET, "cancel", old, now=NOW) is None
 
 
 def test_clinic_texts_override_the_pages(api, client, session):

@@ -120,7 +120,6 @@ def test_list_filters(api, session):
     assert ids(f"location_id={paulista}") == [str(maria.id)]
     assert ids(f"service_id={joao.service_id}") == [str(joao.id)]
     assert ids(f"calendar_id={ana}-{paulista}") == [str(maria.id)]
-    assert ids("calendar_id=nonsense") == []
     assert ids("status=scheduled") == [str(maria.id), str(joao.id)]
     assert ids("status=cancelled") == []
     assert ids("date_from=2025-12-12&date_to=2025-12-12") == [str(maria.id), str(joao.id)]
@@ -149,6 +148,9 @@ def test_list_sorts_and_pages(api):
         ("date_from=0999-01-01", "INVALID_DATE_FORMAT"),
         ("client_id=abc", "INVALID_PARAMETER"),
         ("client_id=%C2%B9", "INVALID_PARAMETER"),  # "¹" is a digit to str.isdigit()
+        ("client_id=999999", "INVALID_PARAMETER"),  # no such client: a 400, as in bodies
+        ("calendar_id=nonsense", "INVALID_PARAMETER"),
+        ("calendar_id=1-999999", "INVALID_PARAMETER"),
         ("status=pending", "INVALID_PARAMETER"),
         ("sort_by=name", "INVALID_PARAMETER"),
         ("per_page=1001", "INVALID_PARAMETER"),
@@ -250,12 +252,49 @@ def test_create_into_a_full_slot_is_slot_unavailable(api, session):
     error_of(api.post(BASE, json=booking(session, taken)), 409, "SLOT_UNAVAILABLE")
 
 
-def test_create_into_a_group_slot_until_it_is_full(api, session):
+def new_client(api, name: str, phone: str) -> str:
+    response = api.post("/api/v1/clients", json={"name": name, "phone": phone})
+    assert response.status_code == 201, response.json
+    return response.json["data"]["id"]
+
+
+def group_slot(session: Session) -> Slot:
+    """The demo's Fisioterapia group: Carla Mendes, Tuesday 18:00, capacity 3."""
     group = next(s for s in slots(session, "Carla Mendes", "Paulista") if s.capacity == 3)
+    assert group.start == datetime(2025, 12, 16, 18, 0, tzinfo=SAO_PAULO)
+    return group
+
+
+def test_create_into_a_group_slot_until_it_is_full(api, session):
+    body = booking(session, group_slot(session), service="Fisioterapia")
+    others = [new_client(api, f"Paciente {n}", f"55119000000{n}{n}") for n in range(3)]
+    for client_id in [body["client_id"], *others[:2]]:
+        assert api.post(BASE, json=body | {"client_id": client_id}).status_code == 201
+    error_of(api.post(BASE, json=body | {"client_id": others[2]}), 409, "SLOT_UNAVAILABLE")
+
+
+def test_one_patient_cannot_take_two_places_of_a_group_slot(api, session):
+    body = booking(session, group_slot(session), service="Fisioterapia")
+    first = api.post(BASE, json=body)
+    assert first.status_code == 201, first.json
+    [detail] = error_of(api.post(BASE, json=body), 409, "SLOT_ALREADY_BOOKED")
+    assert detail["path"] == ["client_id"]
+    # The places left are for other patients; a cancelled place frees the patient to book again.
+    other = new_client(api, "Paciente Outra", "5511900000011")
+    assert api.post(BASE, json=body | {"client_id": other}).status_code == 201
+    assert api.post(f"{BASE}/{first.json['data']['id']}/cancel", json={}).status_code == 200
+    assert api.post(BASE, json=body).status_code == 201
+
+
+def test_moving_a_patients_other_appointment_into_their_group_slot_is_refused(api, session):
+    group = group_slot(session)
     body = booking(session, group, service="Fisioterapia")
-    for _ in range(3):
-        assert api.post(BASE, json=body).status_code == 201
-    error_of(api.post(BASE, json=body), 409, "SLOT_UNAVAILABLE")
+    assert api.post(BASE, json=body).status_code == 201
+    later = next(s for s in slots(session, "Carla Mendes", "Paulista", after=group.start))
+    moved = api.post(BASE, json=booking(session, later, service="Fisioterapia"))
+    assert moved.status_code == 201, moved.json
+    patch = api.patch(f"{BASE}/{moved.json['data']['id']}", json={"slot_id": str(group.id)})
+    error_of(patch, 409, "SLOT_ALREADY_BOOKED")
 
 
 def test_a_patient_holding_the_slot_in_whatsapp_makes_it_unavailable(api, session):

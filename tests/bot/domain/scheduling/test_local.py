@@ -15,6 +15,7 @@ from support import FixedClock
 
 import models
 from bot.domain.scheduling.interface import (
+    AlreadyBooked,
     AppointmentNotFound,
     InvalidTransition,
     NotFound,
@@ -879,3 +880,41 @@ def test_a_hold_released_by_a_later_turn_cannot_book(engine: Engine, demo: Demo)
         second.commit()
         with pytest.raises(SlotUnavailable):
             book_hold(ours, first, demo, old_hold.id)
+
+
+def test_one_client_holds_one_place_of_a_group_slot(
+    scheduling: LocalScheduling, session: Session, demo: Demo
+) -> None:
+    group = group_slot(session, demo)
+    client_id = add_client(session, demo.clinic_id)
+    hold_and_book(
+        scheduling,
+        session,
+        demo,
+        group,
+        service="Fisioterapia",
+        client_id=client_id,
+        address="whatsapp:+5511900000098",
+    )
+    with pytest.raises(AlreadyBooked):  # the bot's hold + book
+        hold_and_book(
+            scheduling,
+            session,
+            demo,
+            group,
+            service="Fisioterapia",
+            client_id=client_id,
+            address="whatsapp:+5511900000099",
+        )
+    with pytest.raises(AlreadyBooked):  # the API's direct booking
+        scheduling.book_slot(
+            clinic_id=demo.clinic_id,
+            slot_id=group.id,
+            client_id=client_id,
+            service_id=demo.services["Fisioterapia"],
+            insurance_id=None,
+            actor=Actor.api_key,
+        )
+    assert issubclass(AlreadyBooked, SlotUnavailable)  # the bot answers it as a taken time
+    other = hold_and_book(scheduling, session, demo, group, service="Fisioterapia")
+    assert other.slot_id == group.id
