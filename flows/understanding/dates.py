@@ -94,7 +94,9 @@ _MONTHS = {
 }
 _NEXT_WEEK = r"(?:semana que vem|proxima semana|semana seguinte)"
 
-_RELATIVE = re.compile(r"\b(depois de amanha|depois d amanha|hoje|hj|amanha|amnh)\b")
+# "depois de amanhã" as people type it: "dps de amanhã", "dpois d amanha", "depois amanhã".
+_AFTER_TOMORROW = r"(?:depois|dps|dpois|dep)\s+(?:de\s+|d\s+)?(?:amanha|amnh)"
+_RELATIVE = re.compile(rf"\b({_AFTER_TOMORROW}|hoje|hj|amanha|amnh)\b")
 _IN_DAYS = re.compile(
     rf"\b(?:daqui a|daqui|em|dentro de) (\d{{1,2}}|{'|'.join(_NUMBER_WORDS)}) dias?\b"
 )
@@ -126,7 +128,7 @@ _MAX_CANDIDATES = 8
 
 def _relative(m: re.Match[str], today: date) -> date | None:
     word = m.group(1)
-    offset = 2 if word.startswith("depois") else 0 if word in ("hoje", "hj") else 1
+    offset = 2 if " " in word else 0 if word in ("hoje", "hj") else 1
     return today + timedelta(days=offset)
 
 
