@@ -12,14 +12,14 @@ from typing import Any
 
 from sqlalchemy import Enum, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
 from bot import demo
 from bot.messaging.channels.base import OutboundRequest, SendError, SendResult
 from bot.messaging.channels.twilio import TwilioTransport
-from models import Clinic, make_engine, new_session
+from models import Clinic, Conversation, make_engine, new_session
 
 
 class FixedClock:
@@ -214,3 +214,18 @@ class ScriptedTransport:
         if isinstance(answer, SendError):
             raise answer
         return SendResult(provider_id=f"{answer}-{len(self.sent)}", status="queued")
+
+
+def conversation_with(session: Session, phone: str) -> Conversation:
+    """The conversation of a WhatsApp number (+55...), read afresh from the database."""
+    session.expire_all()
+    address = "whatsapp:" + phone
+    return session.exec(select(Conversation).where(Conversation.address == address)).one()
+
+
+def set_flow_settings(session: Session, **settings: Any) -> None:
+    """Give the demo clinic these flow settings (committed)."""
+    clinic = session.exec(select(Clinic)).one()
+    clinic.settings = settings
+    session.add(clinic)
+    session.commit()

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import select
+from support import conversation_with
 
 from bot.core.texts import Texts
-from models import Conversation, SlotHold
+from models import SlotHold
 
 PHONE = "+5511900000081"
 TEXTS = Texts()
-
-
-def conversation(session) -> Conversation:
-    session.expire_all()
-    address = "whatsapp:" + PHONE
-    return session.exec(select(Conversation).where(Conversation.address == address)).one()
 
 
 @pytest.mark.parametrize(
@@ -35,7 +30,7 @@ def test_at_the_times_a_disagreeing_day_is_asked_about(patient, session, said, w
     assert reply.startswith(
         TEXTS("day_conflict", day=16 if "16" in said else 19, date=written, other=named)
     )
-    stored = conversation(session)
+    stored = conversation_with(session, PHONE)
     assert stored.state == "slot"
     assert stored.context.get("day") is None and stored.context.get("near") is None
     assert session.exec(select(SlotHold)).all() == []
@@ -44,8 +39,8 @@ def test_at_the_times_a_disagreeing_day_is_asked_about(patient, session, said, w
 def test_a_first_message_with_a_disagreeing_day_books_nothing(patient, session):
     reply = patient(PHONE).says("quero marcar sexta dia 16 às 10h")
     assert TEXTS("day_conflict", day=16, date="ter, 16/12", other="sex, 12/12") in reply
-    assert conversation(session).state == "menu"
-    assert "wish" not in conversation(session).context
+    assert conversation_with(session, PHONE).state == "menu"
+    assert "wish" not in conversation_with(session, PHONE).context
 
 
 def test_a_weekday_that_agrees_with_its_date_is_that_date(patient, session):

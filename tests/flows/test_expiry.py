@@ -3,19 +3,12 @@ ends quietly: the patient's next message starts afresh instead of answering an o
 
 from __future__ import annotations
 
-from sqlmodel import select
+from support import conversation_with, set_flow_settings
 
 from bot.core.texts import Texts
-from models import Clinic, Conversation
 
 PHONE = "+5511900000071"
 TEXTS = Texts()
-
-
-def conversation(session) -> Conversation:
-    session.expire_all()
-    address = "whatsapp:" + PHONE
-    return session.exec(select(Conversation).where(Conversation.address == address)).one()
 
 
 def at_the_service_question(patient):
@@ -27,10 +20,10 @@ def at_the_service_question(patient):
 
 def test_a_booking_left_overnight_starts_afresh(patient, session, clock):
     p = at_the_service_question(patient)
-    assert conversation(session).state == "service"
+    assert conversation_with(session, PHONE).state == "service"
     clock.advance(hours=12, minutes=1)
     reply = p.says("2")  # would have picked a service; now it is read afresh, at the start
-    stored = conversation(session)
+    stored = conversation_with(session, PHONE)
     assert stored.state == "menu"  # greeted and shown the menu, as a new exchange
     assert "Como posso ajudar?" in reply
     assert "insurance_id" not in stored.context and "location_id" not in stored.context
@@ -42,15 +35,12 @@ def test_a_booking_taken_up_within_the_hours_carries_on(patient, session, clock)
     clock.advance(hours=11, minutes=59)
     reply = p.says("oi")
     assert reply.startswith(TEXTS("hello_again")) and "Qual atendimento" in reply
-    assert conversation(session).context["location_id"]
+    assert conversation_with(session, PHONE).context["location_id"]
 
 
 def test_zero_hours_never_ends_a_booking(patient, session, clock):
-    clinic = session.exec(select(Clinic)).one()
-    clinic.settings = {"flow_expiry_hours": 0}
-    session.add(clinic)
-    session.commit()
+    set_flow_settings(session, flow_expiry_hours=0)
     p = at_the_service_question(patient)
     clock.advance(days=3)
     assert "Qual atendimento" in p.says("qualquer coisa")
-    assert conversation(session).state == "service"
+    assert conversation_with(session, PHONE).state == "service"

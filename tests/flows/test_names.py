@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import Session, select
+from support import set_flow_settings
 
 from bot.core.texts import Texts
-from models import Client, Clinic, Conversation
+from models import Client, Conversation
 
 PHONE = "+5511900000051"
 TEXTS = Texts()
@@ -15,10 +16,7 @@ TEXTS = Texts()
 
 @pytest.fixture(autouse=True)
 def no_cpf_step(session: Session) -> None:
-    clinic = session.exec(select(Clinic)).one()
-    clinic.settings = {"ask_cpf": False}
-    session.add(clinic)
-    session.commit()
+    set_flow_settings(session, ask_cpf=False)
 
 
 def at_the_name_question(patient, profile: str = ""):
@@ -90,10 +88,7 @@ def test_a_first_name_profile_accepted_with_sim_gets_the_surname_request(patient
     ],
 )
 def test_name_and_cpf_in_one_message_are_both_taken(patient, session, said):
-    clinic = session.exec(select(Clinic)).one()
-    clinic.settings = {"ask_cpf": True}
-    session.add(clinic)
-    session.commit()
+    set_flow_settings(session, ask_cpf=True)
     p, _ = at_the_name_question(patient)
     reply = p.says(said)
     assert TEXTS("ask_cpf") not in reply
@@ -106,10 +101,7 @@ def test_name_and_cpf_in_one_message_are_both_taken(patient, session, said):
 
 @pytest.mark.parametrize("typed", ["529 982 247 25", "529.982.247 25", "cpf 529982247-25"])
 def test_a_cpf_typed_with_spaces_is_a_cpf(patient, session, typed):
-    clinic = session.exec(select(Clinic)).one()
-    clinic.settings = {"ask_cpf": True}
-    session.add(clinic)
-    session.commit()
+    set_flow_settings(session, ask_cpf=True)
     p, _ = at_the_name_question(patient)
     assert TEXTS("ask_cpf") in p.says("Maria Silva")
     p.says(typed)

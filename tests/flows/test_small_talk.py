@@ -5,19 +5,12 @@ patient's sentence back."""
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from support import conversation_with
 
 from bot.core.texts import Texts
-from models import Conversation
 
 PHONE = "+5511900000042"
 TEXTS = Texts()
-
-
-def conversation(session) -> Conversation:
-    session.expire_all()
-    address = "whatsapp:" + PHONE
-    return session.exec(select(Conversation).where(Conversation.address == address)).one()
 
 
 def at_the_insurance_question(patient):
@@ -36,7 +29,7 @@ def test_thanks_mid_flow_gets_a_short_answer_and_the_question(patient, session, 
     assert reply.startswith(TEXTS("thanks_reply"))
     assert "Qual é o seu convênio?" in reply
     assert "Não encontrei" not in reply and said not in reply
-    stored = conversation(session)
+    stored = conversation_with(session, PHONE)
     assert (stored.state, stored.context.get("misses", 0)) == ("insurance", 0)
 
 
@@ -46,7 +39,7 @@ def test_a_greeting_mid_flow_gets_a_hello_and_the_question(patient, session, sai
     reply = p.says(said)
     assert reply.startswith(TEXTS("hello_again"))
     assert "Qual é o seu convênio?" in reply
-    assert conversation(session).state == "insurance"
+    assert conversation_with(session, PHONE).state == "insurance"
 
 
 def test_thanks_after_booking_is_one_line_not_the_menu(patient, session):
@@ -54,7 +47,7 @@ def test_thanks_after_booking_is_one_line_not_the_menu(patient, session):
     p.says("oi")
     reply = p.says("obrigado!")
     assert reply == TEXTS("thanks_reply")
-    assert conversation(session).state == "menu"
+    assert conversation_with(session, PHONE).state == "menu"
 
 
 @pytest.mark.parametrize("said", ["tem estacionamento?", "vocês atendem criança?", "aceita pix?"])
@@ -64,7 +57,7 @@ def test_a_question_the_bot_cannot_answer_is_said_so_and_a_person_offered(patien
     assert reply.startswith(TEXTS("cannot_answer"))
     assert "atendente" in reply and "Qual é o seu convênio?" in reply
     assert said not in reply
-    assert conversation(session).context.get("misses", 0) == 0
+    assert conversation_with(session, PHONE).context.get("misses", 0) == 0
 
 
 def test_a_first_message_that_is_an_unanswerable_question_gets_the_greeting_and_menu(patient):
@@ -80,7 +73,7 @@ def test_a_miss_never_echoes_the_sentence(patient, session, said):
     reply = p.says(said)
     assert reply.startswith(TEXTS("not_understood_words"))
     assert said not in reply
-    assert conversation(session).context.get("misses") == 1
+    assert conversation_with(session, PHONE).context.get("misses") == 1
 
 
 def test_a_number_past_the_list_is_named(patient):
