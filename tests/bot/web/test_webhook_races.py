@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from string import ascii_uppercase
+from string import ascii_lowercase, ascii_uppercase
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -142,7 +142,7 @@ def deliver(app: Flask, form: dict[str, str]) -> Callable[[], Answer]:
 
 def racer_name(index: int) -> str:
     """A profile name the bot offers as a full name (no digits: "Paciente7" is not offered)."""
-    return f"Paciente {ascii_uppercase[index]}"
+    return f"Paciente {ascii_uppercase[index]}{ascii_lowercase[index]}"  # "Ee", never a particle
 
 
 def race(jobs: list[Callable[[], Any]]) -> list[Any]:
